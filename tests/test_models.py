@@ -1,0 +1,99 @@
+"""Whole models built from the blocks match keras.applications and the papers."""
+
+import keras
+import numpy as np
+import pytest
+
+from convblocks import googlenet, resnet, vgg
+
+APPLICATIONS = [
+    (lambda: vgg(16), keras.applications.VGG16, 138_357_544),
+    (lambda: vgg(19), keras.applications.VGG19, 143_667_240),
+    (lambda: resnet(50), keras.applications.ResNet50, 25_636_712),
+    (lambda: resnet(101), keras.applications.ResNet101, 44_707_176),
+    (lambda: resnet(152), keras.applications.ResNet152, 60_419_944),
+]
+
+
+@pytest.mark.parametrize(
+    ("ours", "reference", "params"), APPLICATIONS, ids=["vgg16", "vgg19", "r50", "r101", "r152"]
+)
+def test_same_weights_as_keras_applications(ours, reference, params):
+    model, expected = ours(), reference(weights=None)
+    assert model.count_params() == expected.count_params() == params
+    assert [w.shape for w in model.weights] == [w.shape for w in expected.weights]
+
+
+@pytest.mark.parametrize(
+    ("ours", "reference"),
+    [
+        (lambda: vgg(16), keras.applications.VGG16),
+        (lambda: resnet(50), keras.applications.ResNet50),
+    ],
+    ids=["vgg16", "resnet50"],
+)
+def test_keras_applications_weights_give_the_same_predictions(ours, reference):
+    model, expected = ours(), reference(weights=None)
+    model.set_weights(expected.get_weights())
+    images = np.random.default_rng(0).uniform(0, 255, (2, 224, 224, 3)).astype("float32")
+    np.testing.assert_allclose(
+        model.predict(images, verbose=0), expected.predict(images, verbose=0), atol=1e-6
+    )
+
+
+@pytest.mark.parametrize(("depth", "params"), [(11, 132_863_336), (13, 133_047_848)])
+def test_vgg_configurations_a_and_b(depth, params):
+    assert vgg(depth).count_params() == params
+
+
+def test_vgg_without_top_ends_at_the_last_pool():
+    model = vgg(16, input_shape=(64, 64, 3), include_top=False)
+    assert model.output.shape == (None, 2, 2, 512)
+    assert model.count_params() == 14_714_688  # keras.applications.VGG16(include_top=False)
+
+
+def test_vgg_with_batch_norm_and_few_classes():
+    model = vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
+    assert model.output.shape == (None, 10)
+    assert sum(isinstance(x, keras.layers.BatchNormalization) for x in model.layers) == 8
+
+
+@pytest.mark.parametrize(("depth", "modules"), [(18, 8), (34, 16), (50, 16), (101, 33), (152, 50)])
+def test_resnet_depth_counts_weighted_layers(depth, modules):
+    model = resnet(depth)
+    convs = [x for x in model.layers if isinstance(x, keras.layers.Conv2D)]
+    projections = 3 if depth < 50 else 4
+    convs_per_module = 2 if depth < 50 else 3
+    assert len(convs) == 1 + modules * convs_per_module + projections
+    # The depth counts the stem, the main-path convolutions and the classifier.
+    assert 1 + modules * convs_per_module + 1 == depth
+    assert model.output.shape == (None, 1000)
+
+
+def test_resnet18_and_34_parameters():
+    assert resnet(18).count_params() == 11_703_912
+    assert resnet(34).count_params() == 21_823_208
+
+
+def test_googlenet_follows_table_1():
+    model = googlenet()
+    assert model.output.shape == (None, 1000)
+    concatenations = [x for x in model.layers if isinstance(x, keras.layers.Concatenate)]
+    assert [x.output.shape[1:] for x in concatenations] == [
+        (28, 28, 256),
+        (28, 28, 480),
+        (14, 14, 512),
+        (14, 14, 512),
+        (14, 14, 512),
+        (14, 14, 528),
+        (14, 14, 832),
+        (7, 7, 832),
+        (7, 7, 1024),
+    ]
+    assert model.count_params() == 6_998_552
+
+
+def test_googlenet_auxiliary_classifiers_are_optional():
+    model = googlenet(classes=10, auxiliary_classifiers=True)
+    assert [output.shape for output in model.outputs] == [(None, 10)] * 3
+    assert len(googlenet(classes=10).outputs) == 1
