@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL := 3
+export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test serve build lint graphviz clean
+.PHONY: test serve build bench lint graphviz clean
 
 test: $(STAMP) graphviz  ## run the whole test suite
 	$(BIN)/python -m pytest
@@ -37,3 +38,6 @@ graphviz:
 
 clean:
 	rm -rf $(VENV) site .cache
+
+bench: $(STAMP) graphviz  ## build benchmarks: cold, warm, partial rebuilds
+	$(BIN)/python benchmarks/build.py

@@ -2,8 +2,8 @@
 
 import keras
 import pytest
-from conftest import build
 
+from conftest import build
 from convblocks import (
     bottleneck_residual_module,
     inception_module,

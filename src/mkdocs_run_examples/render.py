@@ -1,0 +1,130 @@
+"""Turn a fence's captured output into HTML.
+
+Text goes into a ``<pre>``. A Keras ``model.summary()`` box table becomes an HTML
+table carrying everything it printed (model name, every row and column, the
+totals): box-drawing characters only line up in a monospace font with no CJK
+fallback, and a table reflows and scrolls on a phone. Images are linked at the
+size their resolution (PNG ``pHYs``) asks for, scaled down to fit the column.
+"""
+
+import html
+import re
+import struct
+
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+TABLE_TOP = "┏"
+TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
+
+
+def render_output(stdout, images, image_url):
+    """HTML for one fence: ``image_url(sha256, name)`` gives an image's URL."""
+    parts = [_render_text(segment) for segment in _segments(ANSI.sub("", stdout))]
+    for name, digest, data in images:
+        parts.append(_render_image(name, image_url(digest, name), data))
+    if not parts:
+        return ""
+    return '<div class="cb-output">\n' + "\n".join(parts) + "\n</div>"
+
+
+def _segments(text):
+    """Split printed text into plain text and summary tables (name, lines, totals)."""
+    lines = text.rstrip("\n").split("\n") if text.strip() else []
+    plain = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        title_then_table = index + 1 < len(lines) and lines[index + 1].startswith(TABLE_TOP)
+        if line.startswith('Model: "') and title_then_table:
+            end = index + 1
+            while end < len(lines) and not lines[end].startswith("└"):
+                end += 1
+            totals = []
+            while end + 1 < len(lines) and TOTALS.match(lines[end + 1]):
+                end += 1
+                totals.append(lines[end].strip())
+            if plain:
+                yield "\n".join(plain)
+                plain = []
+            yield (line, lines[index + 1 : end + 1], totals)
+            index = end + 1
+            continue
+        plain.append(line)
+        index += 1
+    if plain:
+        yield "\n".join(plain)
+
+
+def _render_text(segment):
+    if isinstance(segment, str):
+        return f'<pre class="cb-stdout"><code>{html.escape(segment)}</code></pre>'
+    title, table_lines, totals = segment
+    header, rows = _parse_box_table(table_lines)
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    numeric = [cell.strip().endswith("#") for cell in header]
+    body = "\n".join(
+        "<tr>"
+        + "".join(
+            f'<td class="cb-num">{html.escape(cell)}</td>'
+            if is_number
+            else f"<td>{html.escape(cell)}</td>"
+            for cell, is_number in zip(row, numeric, strict=True)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    totals_html = "".join(f"<li>{html.escape(total)}</li>" for total in totals)
+    return (
+        '<div class="cb-summary">'
+        f"<table><caption>{html.escape(title)}</caption>"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
+        f'<ul class="cb-totals">{totals_html}</ul></div>'
+    )
+
+
+def _parse_box_table(lines):
+    """Header and rows of a rich box table; a cell wrapped over lines is joined again."""
+    header, rows, current = None, [], None
+    for line in lines:
+        if line[0] in "┃│":
+            cells = [cell.strip() for cell in re.split(r"[┃│]", line.rstrip())[1:]]
+            if line.rstrip()[-1] in "┃│":
+                cells.pop()
+            if current is None:
+                current = [[] for _ in cells]
+            for parts, cell in zip(current, cells, strict=True):
+                if cell:
+                    parts.append(cell)
+        elif current is not None:  # a rule closes the row above it
+            joined = [" ".join(parts) for parts in current]
+            if header is None:
+                header = joined
+            else:
+                rows.append(joined)
+            current = None
+    if header is None:
+        raise ValueError("not a box table: no header row")
+    return header, rows
+
+
+def _render_image(name, url, data):
+    size = _display_size(data)
+    dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+    alt = html.escape(f"Diagram written by the example: {name}")
+    return (
+        f'<figure class="cb-image"><a href="{url}"><img src="{url}" alt="{alt}"{dimensions}'
+        f' loading="lazy"></a><figcaption>{html.escape(name)}</figcaption></figure>'
+    )
+
+
+def _display_size(data):
+    """CSS pixel size of a PNG: its pixels at 96 per inch, from its pHYs resolution."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        return None
+    width, height = struct.unpack(">II", data[16:24])
+    phys = data.find(b"pHYs")
+    if phys != -1:
+        per_metre, _, unit = struct.unpack(">IIB", data[phys + 4 : phys + 13])
+        if unit == 1 and per_metre:
+            scale = 96 / (per_metre * 0.0254)
+            return round(width * scale), round(height * scale)
+    return width, height

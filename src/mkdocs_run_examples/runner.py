@@ -1,0 +1,133 @@
+"""Run a page's fences and capture what each prints and the images it writes.
+
+A page runs in one namespace, in a scratch directory, with stdout captured per
+fence. Before each fence that does not continue the one before, the Keras session
+is cleared, so layer names are those a reader gets running that listing fresh.
+"""
+
+import contextlib
+import hashlib
+import io
+import logging
+import os
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IMAGE_SUFFIXES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg",
+    ".gif": "image/gif",
+}
+
+log = logging.getLogger("mkdocs.plugins.run_examples")
+
+
+@dataclass
+class FenceOutput:
+    """What one fence printed, and the images it wrote (file name, sha256, bytes)."""
+
+    stdout: str = ""
+    images: list = field(default_factory=list)
+    skipped: bool = False
+
+
+@dataclass
+class PageRun:
+    outputs: list  # one FenceOutput per fence
+    seconds: float
+
+
+class ExampleError(Exception):
+    """A fence raised: the message names the page and the fence, with the traceback."""
+
+
+def run_page(page_name, fences):
+    """Run ``fences`` (from :func:`find_fences`) in order; raise ExampleError on failure."""
+    start = time.perf_counter()
+    namespace = {"__name__": "__main__"}
+    outputs = []
+    with (
+        tempfile.TemporaryDirectory(prefix="run-examples-") as workdir,
+        contextlib.chdir(workdir),
+        _console_width(250),
+    ):
+        for fence in fences:
+            if fence.skip:
+                outputs.append(FenceOutput(skipped=True))
+                continue
+            if not fence.continues:
+                _clear_keras_session()
+            before = _image_digests(Path(workdir))
+            outputs.append(_run_fence(page_name, fence, namespace))
+            outputs[-1].images = _new_images(Path(workdir), before)
+    return PageRun(outputs=outputs, seconds=time.perf_counter() - start)
+
+
+def _run_fence(page_name, fence, namespace):
+    filename = f"{page_name}, fence {fence.index}"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    try:
+        code = compile(fence.code, filename, "exec")
+        with (
+            contextlib.redirect_stdout(stdout),
+            contextlib.redirect_stderr(stderr),
+            warnings.catch_warnings(record=True) as caught,
+        ):
+            warnings.simplefilter("always")
+            exec(code, namespace)
+    except BaseException as error:
+        if isinstance(error, KeyboardInterrupt):
+            raise
+        # Drop this module's frame: the traceback starts in the example.
+        error.__traceback__ = error.__traceback__.tb_next or error.__traceback__
+        trace = "".join(traceback.format_exception(error))
+        raise ExampleError(f"{filename} raised {type(error).__name__}:\n{trace}") from None
+    for warning in caught:
+        log.info("%s: %s: %s", filename, warning.category.__name__, warning.message)
+    if stderr.getvalue().strip():
+        log.info("%s wrote to stderr (not shown on the page):\n%s", filename, stderr.getvalue())
+    return FenceOutput(stdout=stdout.getvalue())
+
+
+def _clear_keras_session():
+    keras = sys.modules.get("keras")
+    if keras is not None:
+        keras.utils.clear_session()
+
+
+def _image_digests(workdir):
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(workdir.iterdir())
+        if path.suffix.lower() in IMAGE_SUFFIXES
+    }
+
+
+def _new_images(workdir, before):
+    """Images written or rewritten by the last fence, as (name, sha256, bytes)."""
+    images = []
+    for name, digest in _image_digests(workdir).items():
+        if before.get(name) != digest:
+            images.append((name, digest, (workdir / name).read_bytes()))
+    return images
+
+
+@contextlib.contextmanager
+def _console_width(columns):
+    """model.summary() sizes its table from the terminal: fix the width so pages do not
+    vary, wide enough that rich never cuts a table a ``line_length`` asked for."""
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(columns)
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
