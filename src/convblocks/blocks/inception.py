@@ -16,9 +16,7 @@ def naive_inception_module(layer_in, f1, f2, f3):
     conv5 = layers.Conv2D(f3, (5, 5), padding="same", activation="relu")(layer_in)
     pool = layers.MaxPooling2D((3, 3), strides=(1, 1), padding="same")(layer_in)
     return layers.concatenate([conv1, conv3, conv5, pool], axis=-1)
-
-
-# --8<-- [end:naive_inception_module]
+    # --8<-- [end:naive_inception_module]
 
 
 @checks.checked(
@@ -42,6 +40,4 @@ def inception_module(layer_in, f1, f2_in, f2_out, f3_in, f3_out, f4_out):
     pool = layers.MaxPooling2D((3, 3), strides=(1, 1), padding="same")(layer_in)
     pool = layers.Conv2D(f4_out, (1, 1), padding="same", activation="relu")(pool)
     return layers.concatenate([conv1, conv3, conv5, pool], axis=-1)
-
-
-# --8<-- [end:inception_module]
+    # --8<-- [end:inception_module]

@@ -31,9 +31,7 @@ def residual_module(layer_in, n_filters, *, strides=1, batch_norm=False):
     x = conv(x, (3, 3))
     x = layers.add([x, shortcut])
     return layers.Activation("relu")(x)
-
-
-# --8<-- [end:residual_module]
+    # --8<-- [end:residual_module]
 
 
 @checks.checked(
@@ -64,6 +62,4 @@ def bottleneck_residual_module(layer_in, n_filters, *, strides=1, expansion=4):
     x = conv_bn(x, n_out, (1, 1))
     x = layers.add([shortcut, x])
     return layers.Activation("relu")(x)
-
-
-# --8<-- [end:bottleneck_residual_module]
+    # --8<-- [end:bottleneck_residual_module]

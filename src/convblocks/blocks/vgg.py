@@ -24,6 +24,4 @@ def vgg_block(layer_in, n_filters, n_conv, *, batch_norm=False):
         else:
             layer_in = layers.Conv2D(n_filters, (3, 3), padding="same", activation="relu")(layer_in)
     return layers.MaxPooling2D((2, 2), strides=(2, 2))(layer_in)
-
-
-# --8<-- [end:vgg_block]
+    # --8<-- [end:vgg_block]
