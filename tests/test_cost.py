@@ -70,3 +70,12 @@ def test_model_cost_counts_kernel_weights_apart_from_biases():
     assert cost.params == 38_720
     assert cost.weights == 38_720 - 2 * 64
     assert cost.macs == count_macs(build(vgg_block, (256, 256, 3), 64, 2)).total
+
+
+def test_docstring_examples():
+    import doctest
+
+    import convblocks.cost
+
+    assert doctest.testmod(convblocks.cost).attempted == 2
+    assert doctest.testmod(convblocks.cost).failed == 0

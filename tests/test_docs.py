@@ -2,10 +2,7 @@
 
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,22 +21,6 @@ NOISE = ["oneDNN", "absl::", "cuda", "TF_CPP", "Traceback", "WARNING", "UserWarn
 
 def expanded(path):
     return SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml").expand(path.read_text("utf-8"))
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The whole site built with --strict (reusing the repository's example cache)."""
-    site_dir = tmp_path_factory.mktemp("site")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-5000:]
-    return site_dir
 
 
 def test_every_page_exists_in_both_languages():
@@ -94,7 +75,8 @@ def test_pages_show_real_summaries_and_diagrams(site, language, page):
     html = built_page(site, language, page)
     code = "".join(f.code for f in find_fences(expanded(DOCS / language / page)))
     assert "RUNEXAMPLESOUTPUT" not in html
-    assert html.count('<figure class="cb-image">') == code.count("plot_model(")
+    written = code.count("plot_model(") + code.count("savefig(")
+    assert html.count('<figure class="cb-image">') == written
     for src in re.findall(r'<img src="([^"]+)"', html):
         if "assets/examples/" in src:
             assert (site / re.sub(r"^(\.\./)+", "", src)).stat().st_size > 0
@@ -137,3 +119,54 @@ def test_chinese_lines_are_not_broken_inside_sentences(page):
         re.MULTILINE,
     )
     assert broken == []
+
+
+def test_edit_and_colab_links_when_the_repository_is_known(tmp_path):
+    from conftest import build_site
+
+    site = build_site(tmp_path, CONVBLOCKS_REPOSITORY="someone/convblocks")
+    vgg = (site / "zh" / "vgg" / "index.html").read_text("utf-8")
+    assert 'href="https://github.com/someone/convblocks/edit/main/docs/zh/vgg.md"' in vgg
+    train = (site / "train" / "index.html").read_text("utf-8")
+    colab = (
+        "https://colab.research.google.com/github/someone/convblocks/blob/main/docs/en/train.ipynb"
+    )
+    assert f'href="{colab}"' in train
+
+
+NOTEBOOKS = sorted(p.relative_to(DOCS / "en") for p in (DOCS / "en").rglob("*.ipynb"))
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
+def test_notebooks_match_across_languages_and_run_once(site, notebook):
+    import nbformat
+
+    english, chinese = (
+        nbformat.read(DOCS / lang / notebook, as_version=4) for lang in ("en", "zh")
+    )
+    code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (english, chinese)]
+    assert code[0] == code[1] and code[0]
+    for nb in (english, chinese):
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+            "saved with outputs"
+        )
+    terms = [t for t in FORBIDDEN.read_text("utf-8").splitlines() if t.strip()]
+    chinese_text = (DOCS / "zh" / notebook).read_text("utf-8")
+    assert [term for term in terms if term in chinese_text] == []
+    report = {
+        p["page"]: p for p in json.loads((site / "execution-report.json").read_text())["pages"]
+    }
+    assert report[f"zh/{notebook.as_posix()}"]["executed"] == 0
+    assert report[f"en/{notebook.as_posix()}"]["fences"] == len(code[0])
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
+def test_notebook_pages_show_outputs_without_noise(site, language, notebook):
+    prefix = "" if language == "en" else "zh/"
+    page = (site / prefix / notebook.stem / "index.html").read_text("utf-8")
+    assert page.count(' jp-OutputArea-output"') >= 3
+    assert "data:image/png;base64," in page  # the comparison plot
+    assert not [noise for noise in NOISE if noise in page]
+    assert '<h2 id="">' not in page and "<style" not in page
+    assert (site / prefix / notebook.stem / notebook.name).exists()  # downloadable, with outputs

@@ -116,7 +116,7 @@ def test_summary_becomes_a_table_with_everything_it_printed(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     text = summary_text(build(residual_module, (256, 256, 3), 64))
     page = render_output(f"before\n{text}\nafter\n", [], None)
-    assert page.count("<table>") == 1 and "<pre" in page
+    assert page.count('<table class="cb-table">') == 1 and "<pre" in page
     assert "<th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Connected to</th>" in page
     assert "<td>conv2d_2 (Conv2D)</td><td>(None, 256, 256, 64)</td>" in page
     assert "<td>conv2d_2[0][0], conv2d[0][0]</td>" in page

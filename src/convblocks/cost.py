@@ -14,7 +14,9 @@ class MacCount:
     """Multiply-accumulates of one forward pass of one example."""
 
     total: int
-    per_layer: dict  # layer name -> MACs, for every Conv2D and Dense layer
+    """MACs of all Conv2D and Dense layers."""
+    per_layer: dict
+    """Layer name -> MACs, for every Conv2D and Dense layer."""
 
 
 @dataclass(frozen=True)
@@ -22,8 +24,11 @@ class Cost:
     """Parameters (all, and kernel weights only) and MACs of a model or block."""
 
     params: int
+    """All parameters, as ``model.count_params()``."""
     weights: int
+    """Kernel weights of Conv2D and Dense layers only: no biases, no batch-norm values."""
     macs: int
+    """Multiply-accumulates of one forward pass of one example."""
 
 
 def _layer_macs(layer):
@@ -75,9 +80,10 @@ def model_cost(model):
 def block_cost(block, input_shape, *args, **kwargs):
     """Cost of ``block(layer_in, *args, **kwargs)`` applied to an input of ``input_shape``.
 
-    >>> from convblocks import naive_inception_module
-    >>> block_cost(naive_inception_module, (256, 256, 3), 64, 128, 32).params
-    6272
+    Examples:
+        >>> from convblocks import naive_inception_module
+        >>> block_cost(naive_inception_module, (256, 256, 3), 64, 128, 32).params
+        6272
     """
     if not callable(block):
         raise TypeError(f"block must be a block function, got {block!r}")

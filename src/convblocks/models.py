@@ -19,7 +19,7 @@ VGG_FILTERS = (64, 128, 256, 512, 512)
     classes=checks.count,
 )
 def vgg(depth=16, *, input_shape=(224, 224, 3), classes=1000, include_top=True, batch_norm=False):
-    """VGG-11, 13, 16 or 19 (configurations A, B, D, E) made of five ``vgg_block`` s.
+    """VGG-11, 13, 16 or 19 (configurations A, B, D, E) made of five ``vgg_block`` blocks.
 
     The head is the paper's: two 4096-unit dense layers with dropout 0.5, then a
     softmax over ``classes``. Without batch norm the weights have the same shapes, in
@@ -114,8 +114,8 @@ RESNET_FILTERS = (64, 128, 256, 512)
 def resnet(depth=50, *, input_shape=(224, 224, 3), classes=1000, include_top=True):
     """ResNet-18, 34, 50, 101 or 152.
 
-    18 and 34 stack batch-normalized ``residual_module`` s; 50, 101 and 152 stack
-    ``bottleneck_residual_module`` s, and have the same weight shapes, in the same
+    18 and 34 stack batch-normalized ``residual_module`` blocks; 50, 101 and 152 stack
+    ``bottleneck_residual_module`` blocks, and have the same weight shapes, in the same
     order, as ``keras.applications.ResNet50`` / ``101`` / ``152``. Each stage after
     the first starts with a stride of 2.
     """

@@ -112,5 +112,14 @@ class RunCache:
         record = {"outputs": outputs, "seconds": run.seconds}
         (self.directory / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
 
+    def get_notebook(self, key):
+        path = self.directory / f"{key}.notebook.json"
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+    def put_notebook(self, key, outputs):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"{key}.notebook.json"
+        path.write_text(json.dumps(outputs), encoding="utf-8")
+
     def image_path(self, digest, name):
         return self.directory / "images" / f"{digest}{Path(name).suffix.lower()}"

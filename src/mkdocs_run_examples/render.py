@@ -74,8 +74,8 @@ def _render_text(segment):
     )
     totals_html = "".join(f"<li>{html.escape(total)}</li>" for total in totals)
     return (
-        '<div class="cb-summary">'
-        f"<table><caption>{html.escape(title)}</caption>"
+        '<div class="cb-summary" tabindex="0" role="region" aria-label="model summary">'
+        f'<table class="cb-table"><caption>{html.escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
         f'<ul class="cb-totals">{totals_html}</ul></div>'
     )
@@ -109,7 +109,7 @@ def _parse_box_table(lines):
 def _render_image(name, url, data):
     size = _display_size(data)
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
-    alt = html.escape(f"Diagram written by the example: {name}")
+    alt = html.escape(f"Image written by the example: {name}")
     return (
         f'<figure class="cb-image"><a href="{url}"><img src="{url}" alt="{alt}"{dimensions}'
         f' loading="lazy"></a><figcaption>{html.escape(name)}</figcaption></figure>'

@@ -55,7 +55,7 @@ def run_page(page_name, fences):
     with (
         tempfile.TemporaryDirectory(prefix="run-examples-") as workdir,
         contextlib.chdir(workdir),
-        _console_width(250),
+        _environment(COLUMNS="250", MPLBACKEND="Agg"),
     ):
         for fence in fences:
             if fence.skip:
@@ -119,15 +119,20 @@ def _new_images(workdir, before):
 
 
 @contextlib.contextmanager
-def _console_width(columns):
-    """model.summary() sizes its table from the terminal: fix the width so pages do not
-    vary, wide enough that rich never cuts a table a ``line_length`` asked for."""
-    saved = os.environ.get("COLUMNS")
-    os.environ["COLUMNS"] = str(columns)
+def _environment(**variables):
+    """Set environment variables while the examples run.
+
+    COLUMNS: model.summary() sizes its table from the terminal; a fixed width, wide
+    enough that rich never cuts a table, keeps pages the same from build to build.
+    MPLBACKEND: matplotlib draws off screen (a notebook's kernel keeps its own).
+    """
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
     try:
         yield
     finally:
-        if saved is None:
-            del os.environ["COLUMNS"]
-        else:
-            os.environ["COLUMNS"] = saved
+        for name, value in saved.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value

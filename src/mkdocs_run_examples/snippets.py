@@ -26,7 +26,7 @@ class SnippetExpander:
     def from_mkdocs_yml(cls, path):
         """The expander configured by an mkdocs.yml."""
         path = Path(path)
-        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
         options = {}
         for extension in config.get("markdown_extensions", []):
             if isinstance(extension, dict) and "pymdownx.snippets" in extension:
@@ -36,3 +36,10 @@ class SnippetExpander:
     def expand(self, text):
         """The Markdown ``text`` with every include replaced by what it includes."""
         return "\n".join(self._markdown.preprocessors["snippet"].run(text.split("\n")))
+
+
+class _TagTolerantLoader(yaml.SafeLoader):
+    """A safe loader that reads MkDocs' tags (``!ENV``, ``!relative``) as plain values."""
+
+
+_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)

@@ -1,0 +1,172 @@
+"""The built site in a real browser (Chromium driven by Playwright), both languages.
+
+Every page: no console error, no failed request, no request off 127.0.0.1, every
+image loaded, no page-level horizontal scroll at 375 px, no serious or critical
+axe-core violation. Then the language switcher, search in both languages, and
+screenshots (home and one tutorial page, each language, light and dark) saved
+under test-artifacts/screenshots/.
+"""
+
+import functools
+import http.server
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import axe_playwright_python
+import pytest
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = sorted({p.stem if p.stem != "index" else "" for p in (ROOT / "docs" / "en").iterdir()})
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    handler.log_message = lambda *args: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = os.environ.get("CHROMIUM") or "/usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page opened in a fresh context, with everything it asked for and reported."""
+
+    def __init__(self, browser, url, **context_options):
+        self.context = browser.new_context(**context_options)
+        self.page = self.context.new_page()
+        self.requests, self.failures, self.errors = [], [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda request: self.failures.append(request.url))
+        self.page.on(
+            "response",
+            lambda response: response.status >= 400 and self.failures.append(response.url),
+        )
+        self.page.on(
+            "console", lambda message: message.type == "error" and self.errors.append(message.text)
+        )
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(url, wait_until="load")
+
+    def close(self):
+        self.context.close()
+
+
+def load_all_images(page):
+    page.evaluate("document.querySelectorAll('img').forEach(i => { i.loading = 'eager'; })")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)", timeout=15000)
+    return page.evaluate(
+        "Array.from(document.images).filter(i => i.naturalWidth === 0).map(i => i.src)"
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("page_name", PAGES, ids=lambda name: name or "home")
+def test_page_loads_cleanly_everywhere(browser, server, language, page_name):
+    prefix = "" if language == "en" else "zh/"
+    visit = Visit(browser, f"{server}/{prefix}{page_name}{'/' if page_name else ''}")
+    try:
+        page = visit.page
+        assert load_all_images(page) == []
+        page.wait_for_load_state("networkidle")
+        assert visit.errors == []
+        assert visit.failures == []
+        assert [u for u in visit.requests if urlparse(u).hostname != "127.0.0.1"] == []
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        serious = [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == []
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.wait_for_timeout(100)
+        widths = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert widths[0] <= widths[1], f"page scrolls sideways at 375 px: {widths}"
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("page_name", PAGES, ids=lambda name: name or "home")
+def test_language_switcher_keeps_the_page(browser, server, page_name):
+    path = f"/{page_name}/" if page_name else "/"
+    visit = Visit(browser, f"{server}{path}")
+    try:
+        page = visit.page
+        page.locator(".md-header__option .md-select").hover()
+        page.locator('.md-select__link[hreflang="zh"]').click()
+        page.wait_for_url(f"{server}/zh{path}")
+        page.locator(".md-header__option .md-select").hover()
+        page.locator('.md-select__link[hreflang="en"]').click()
+        page.wait_for_url(f"{server}{path}")
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "query", "expected"),
+    [
+        ("en", "residual", "residual/"),
+        ("en", "bottleneck", "residual/"),
+        ("zh", "残差", "zh/residual/"),
+        ("zh", "卷积神经网络", "zh/vgg/"),
+        ("zh", "Inception 模块", "zh/inception/"),
+    ],
+)
+def test_search_finds_the_right_page(browser, server, language, query, expected):
+    visit = Visit(browser, f"{server}/{'' if language == 'en' else 'zh/'}")
+    try:
+        page = visit.page
+        page.wait_for_load_state("networkidle")  # the search index is loaded
+        page.keyboard.press("s")  # Material's shortcut: focus the search box
+        page.keyboard.type(query)  # typed as a reader does (fill() sends no key events)
+        page.keyboard.press("End")  # CJK text arrives without key events: one key to search
+        results = page.locator(".md-search-result__item a")
+        results.first.wait_for(timeout=20000)
+        links = [urlparse(href).path for href in results.evaluate_all("l => l.map(a => a.href)")]
+        assert f"/{expected}" in links[:5], links[:10]
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("page_name", ["", "residual"], ids=["home", "residual"])
+def test_screenshots(browser, server, scheme, language, page_name):
+    prefix = "" if language == "en" else "zh/"
+    url = f"{server}/{prefix}{page_name}{'/' if page_name else ''}"
+    visit = Visit(browser, url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    try:
+        assert load_all_images(visit.page) == []
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = f"{page_name or 'home'}-{language}-{scheme}.png"
+        visit.page.screenshot(path=str(SCREENSHOTS / name), full_page=False)
+        assert (SCREENSHOTS / name).stat().st_size > 10_000
+    finally:
+        visit.close()
