@@ -63,4 +63,4 @@ clean:
 	rm -rf $(VENV) site .cache
 
 bench: $(STAMP) graphviz  ## build benchmarks: cold, warm, partial rebuilds
-	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/build.py $(BENCH_ARGS)

@@ -12,6 +12,7 @@ The build log lists each page's run time; ``execution-report.json`` and
 ``execution-report.md`` in the site list them all.
 """
 
+import concurrent.futures
 import dataclasses
 import hashlib
 import html
@@ -68,6 +69,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self._images = {}
         self._outputs = {}
         self._downloads = {}  # page URL -> {file name: text}
+        # Notebooks run in a kernel of their own: start them while the pages run.
+        self._notebook_runs = {}  # cache key -> future of (outputs, seconds)
+        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
 
     def on_config(self, config):
         root = Path(config.config_file_path).parent
@@ -96,7 +100,25 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             notebook.alternates = _notebook_alternates(notebook.url, config)
             files.remove(file)
             files.append(notebook)
+            self._start_notebook(notebook.src_uri, notebook.abs_src_path)
         return files
+
+    def _notebook_key(self, path):
+        notebook = nbformat.read(path, as_version=4)
+        cells = [_CodeCell(cell.source) for cell in code_cells(notebook)]
+        return notebook, cells, page_key(cells, self.environment, self.sources)
+
+    def _start_notebook(self, name, path):
+        """Run the notebook in the background unless its outputs are cached or on the way."""
+        notebook, _, key = self._notebook_key(path)
+        if key in self._notebook_runs or self.cache.get_notebook(key) is not None:
+            return
+
+        def run():
+            start = time.perf_counter()
+            return run_notebook(name, notebook), time.perf_counter() - start
+
+        self._notebook_runs[key] = self._executor.submit(run)
 
     def on_page_markdown(self, markdown, page, config, files):
         name = page.file.src_uri
@@ -170,22 +192,19 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         if not page.file.src_uri.endswith(".ipynb"):
             return page
         name = page.file.src_uri
-        notebook = nbformat.read(page.file.abs_src_path, as_version=4)
-        fences = [_CodeCell(cell.source) for cell in code_cells(notebook)]
-        key = page_key(fences, self.environment, self.sources)
-        outputs = self.cache.get_notebook(key)
+        notebook, fences, key = self._notebook_key(page.file.abs_src_path)
+        outputs, seconds = self.cache.get_notebook(key), 0.0
         cached = outputs is not None
         if not cached:
-            start = time.perf_counter()
+            self._start_notebook(name, page.file.abs_src_path)
             try:
-                outputs = run_notebook(name, notebook)
+                outputs, seconds = self._notebook_runs.pop(key).result()
             except NotebookError as error:
                 log.error("%s", error)
                 return page
-            seconds = time.perf_counter() - start
             self.cache.put_notebook(key, outputs)
             log.info("run-examples: ran %s: %d cells in %.2f s", name, len(fences), seconds)
-        self._record(page, name, fences, cached, 0.0 if cached else seconds)
+        self._record(page, name, fences, cached, seconds)
         executed = nbformat.writes(with_outputs(notebook, outputs))
         digest = hashlib.sha256(executed.encode()).hexdigest()[:16]
         path = self.cache.directory / "notebooks" / digest / Path(name).name
