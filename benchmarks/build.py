@@ -148,6 +148,9 @@ def measure(runs, with_tests):
     result = {
         "builds": builds,
         "per_page_s": {p["page"]: p["seconds"] for p in cold[-1][1]["pages"] if p["seconds"]},
+        "markdown_pages_s": round(
+            sum(p["seconds"] for p in cold[-1][1]["pages"] if p["page"].endswith(".md")), 2
+        ),
         "page_weight_bytes": weights,
         "baseline_mkdocs_jupyter_s": round(baseline_s, 2),
         "ratio_ours_to_baseline": round(
@@ -173,10 +176,11 @@ def markdown_table(result):
         "",
         "| what | figure | target |",
         "|---|---:|---|",
-        f"| cold build, both languages | {cold['median_s']:.1f} s "
-        f"(import TensorFlow {result['tensorflow_import_s']:.1f} s, running examples "
-        f"{cold['execution_s']:.1f} s, the rest {cold['median_s'] - cold['execution_s']:.1f} s)"
-        " | < 30 s |",
+        f"| cold build, both languages | {cold['median_s']:.1f} s: running the Markdown pages' "
+        f"examples {result['markdown_pages_s']:.1f} s (of which `import tensorflow` "
+        f"{result['tensorflow_import_s']:.1f} s), the rest "
+        f"{cold['median_s'] - result['markdown_pages_s']:.1f} s (rendering, and the notebook's "
+        "kernel, which runs alongside) | < 30 s |",
     ]
     for name, target in [
         ("warm rebuild, nothing changed", "< 4 s, 0 executed"),

@@ -170,3 +170,10 @@ def test_notebook_pages_show_outputs_without_noise(site, language, notebook):
     assert not [noise for noise in NOISE if noise in page]
     assert '<h2 id="">' not in page and "<style" not in page
     assert (site / prefix / notebook.stem / notebook.name).exists()  # downloadable, with outputs
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_contributing_page_shows_include_lines_literally(site, language):
+    page = (site / ("" if language == "en" else "zh") / "contributing" / "index.html").read_text()
+    assert "--8&lt;-- [start:vgg_block]" in page
+    assert page.count(";--8&lt;--") == 1  # the prose that shows how to escape, and no other
