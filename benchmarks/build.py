@@ -32,7 +32,7 @@ from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SOURCES = ["mkdocs.yml", "docs", "src", "hooks", "overrides"]
+SOURCES = ["mkdocs.yml", "docs", "src", "hooks", "overrides", "benchmarks/results"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
 ENV.pop("CONVBLOCKS_REPOSITORY", None)
 
@@ -56,6 +56,7 @@ def fresh_copy(into):
         if source.is_dir():
             shutil.copytree(source, into / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, into / name)
     return into
 
