@@ -2,7 +2,8 @@
 
 The key is a SHA-256 over: the code of every fence of the page, after includes,
 with its run/skip/continue markers; the Python version, the versions of the
-configured packages and of Graphviz's ``dot``; and, for each configured source
+configured packages and of Graphviz's ``dot``, and this package's code that runs
+the examples; and, for each configured source
 package that the code imports, the contents of its files. The Chinese page of an
 English one has the same code, hence the same key: it reuses the English run.
 Failed runs are never stored.
@@ -22,8 +23,11 @@ FORMAT = "run-examples/1"
 
 
 def environment_digest(packages):
-    """Python, the given packages' versions and Graphviz's version, as one digest."""
+    """Python, the given packages' versions, Graphviz's version and the code that runs the
+    examples and stores their outputs (runner.py, notebooks.py), as one digest."""
+    here = Path(__file__).parent
     parts = [FORMAT, sys.version]
+    parts += [(here / name).read_text(encoding="utf-8") for name in ("runner.py", "notebooks.py")]
     for package in sorted(packages):
         try:
             parts.append(f"{package}=={importlib.metadata.version(package)}")

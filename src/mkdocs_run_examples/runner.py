@@ -20,12 +20,7 @@ from pathlib import Path
 
 import oxipng
 
-IMAGE_SUFFIXES = {
-    ".png": "image/png",
-    ".svg": "image/svg+xml",
-    ".jpg": "image/jpeg",
-    ".gif": "image/gif",
-}
+IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
 log = logging.getLogger("mkdocs.plugins.run_examples")
 
