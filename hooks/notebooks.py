@@ -45,9 +45,10 @@ def _toc_items(items):
 def on_page_content(html, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    anchors = iter(english_anchors(page, config))
-    html = HEADING.sub(lambda match: f'<h{match[1]} id="{next(anchors, "")}">', html)
-    for item, anchor in zip(_toc_items(page.toc), english_anchors(page, config), strict=False):
+    anchors = english_anchors(page, config)
+    remaining = iter(anchors)
+    html = HEADING.sub(lambda match: f'<h{match[1]} id="{next(remaining, "")}">', html)
+    for item, anchor in zip(_toc_items(page.toc), anchors, strict=False):
         item.id = anchor
     css = "\n".join(STYLE.findall(html))
     name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
