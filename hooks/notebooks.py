@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 from markdown.extensions.toc import slugify
+from mkdocs.utils import get_relative_url
 
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
@@ -53,8 +54,7 @@ def on_page_content(html, page, config, files):
     css = "\n".join(STYLE.findall(html))
     name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
     _stylesheets[name] = css
-    prefix = "../" * page.url.count("/")
-    link = f'<link rel="stylesheet" href="{prefix}assets/{name}">'
+    link = f'<link rel="stylesheet" href="{get_relative_url(f"assets/{name}", page.url)}">'
     html = link + STYLE.sub("", html)
     return html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')
 

@@ -29,6 +29,7 @@ import nbformat
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
 from mkdocs_run_examples.cache import RunCache, environment_digest, page_key
@@ -225,12 +226,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 f"{html.escape(value)}</code></pre></div>"
             )
             return PLACEHOLDER_HTML.sub(lambda match: box if match[1] == "1" else "", content)
-        prefix = "../" * page.url.count("/")
-
         def image_url(digest, name):
             file_name = f"{digest}{Path(name).suffix.lower()}"
             self._images[file_name] = digest, name
-            return f"{prefix}{IMAGE_DIR}/{file_name}"
+            return get_relative_url(f"{IMAGE_DIR}/{file_name}", page.url)
 
         def replace(match):
             output = value.outputs[int(match[1]) - 1]
