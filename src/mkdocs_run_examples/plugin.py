@@ -226,6 +226,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 f"{html.escape(value)}</code></pre></div>"
             )
             return PLACEHOLDER_HTML.sub(lambda match: box if match[1] == "1" else "", content)
+
         def image_url(digest, name):
             file_name = f"{digest}{Path(name).suffix.lower()}"
             self._images[file_name] = digest, name
