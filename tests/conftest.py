@@ -1,38 +1,121 @@
+import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import keras
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+# Keras is imported where it is used: pytest-xdist's controller loads this file too,
+# and has no use for TensorFlow's 3 s import.
+
+
 def build(block, input_shape, *args, **kwargs):
     """A model of ``block`` alone on an input of ``input_shape``."""
+    import keras
+
     inputs = keras.Input(shape=input_shape)
     return keras.Model(inputs, block(inputs, *args, **kwargs))
 
 
-def build_site(site_dir, **environment):
+@pytest.fixture
+def shapes_only():
+    """Models built in the test get weights with shapes but no values: enough to count, fast."""
+    import keras
+
+    with keras.StatelessScope(initialize_variables=False):
+        yield
+
+
+def run_build(site_dir, **environment):
     """``mkdocs build --strict`` of the whole site into ``site_dir`` (with the example cache)."""
     env = {name: value for name, value in os.environ.items() if name != "CONVBLOCKS_REPOSITORY"}
     env.update(NO_MKDOCS_2_WARNING="1", **environment)
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         env=env,
     )
+
+
+def build_site(site_dir, **environment):
+    result = run_build(site_dir, **environment)
     assert result.returncode == 0, result.stderr[-5000:]
     return Path(site_dir)
 
 
+class SiteBuild:
+    """The whole site, both languages, built once per test run, in the background.
+
+    The first pytest-xdist worker to start claims the build (creating ``site.builder``
+    can succeed only once) and runs it in a thread while its tests go on; whoever
+    needs the site waits for ``site.status``, which the build writes when it ends.
+    """
+
+    def __init__(self, run_dir):
+        self.site_dir, self.status = run_dir / "site", run_dir / "site.status"
+        self.thread = None
+        try:
+            (run_dir / "site.builder").open("x").close()
+        except FileExistsError:
+            return
+        self.thread = threading.Thread(target=self._build, daemon=True)
+        self.thread.start()
+
+    def _build(self):
+        result = run_build(self.site_dir)
+        written = self.status.with_suffix(".partial")
+        written.write_text(json.dumps([result.returncode, result.stderr[-5000:]]))
+        written.replace(self.status)
+
+    def result(self, timeout=900):
+        deadline = time.monotonic() + timeout
+        while not self.status.exists():
+            assert time.monotonic() < deadline, f"the site build did not end in {timeout} s"
+            time.sleep(0.2)
+        returncode, stderr = json.loads(self.status.read_text())
+        assert returncode == 0, stderr
+        return self.site_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def site_build(request, tmp_path_factory):
+    """Starts the build with the session, if any test of the run needs the site."""
+    if not any(needs_site(item) for item in request.session.items):
+        yield None
+        return
+    run_dir = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_dir = run_dir.parent  # the workers' directories sit side by side in the run's
+    build = SiteBuild(run_dir)
+    yield build
+    if build.thread is not None:
+        build.thread.join()  # another worker may still need it
+
+
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The whole site, both languages, built once for the session."""
-    return build_site(tmp_path_factory.mktemp("site"))
+def site(site_build):
+    """The built site (waits for the background build)."""
+    return site_build.result()
+
+
+def pytest_collection_modifyitems(items):
+    """The tests of the built site go last, so that the others run while it builds.
+
+    Among them the browser's, the slowest, go first: the run ends on short tests,
+    which keep every worker busy to the end.
+    """
+    items.sort(key=lambda item: (needs_site(item), item.path.name != "test_browser.py"))
+
+
+def needs_site(item):
+    return "site" in getattr(item, "fixturenames", ())  # docs examples are not Python functions

@@ -2,9 +2,9 @@
 
 Every page: no console error, no failed request, no request off 127.0.0.1, every
 image loaded, no page-level horizontal scroll at 375 px, no serious or critical
-axe-core violation. Then the language switcher, search in both languages, and
-screenshots (home and one tutorial page, each language, light and dark) saved
-under test-artifacts/screenshots/.
+axe-core violation, and a language switcher that leads to the same page in the other
+language. Then search in both languages, and screenshots (home and one tutorial page,
+each language, light and dark) saved under test-artifacts/screenshots/.
 """
 
 import functools
@@ -83,11 +83,15 @@ def load_all_images(page):
     )
 
 
+def page_url(server, language, page_name):
+    prefix = "" if language == "en" else "zh/"
+    return f"{server}/{prefix}{page_name}{'/' if page_name else ''}"
+
+
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("page_name", PAGES, ids=lambda name: name or "home")
-def test_page_loads_cleanly_everywhere(browser, server, language, page_name):
-    prefix = "" if language == "en" else "zh/"
-    visit = Visit(browser, f"{server}/{prefix}{page_name}{'/' if page_name else ''}")
+def test_page_loads_cleanly_and_switches_language(browser, server, language, page_name):
+    visit = Visit(browser, page_url(server, language, page_name))
     try:
         page = visit.page
         assert load_all_images(page) == []
@@ -109,22 +113,12 @@ def test_page_loads_cleanly_everywhere(browser, server, language, page_name):
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )
         assert widths[0] <= widths[1], f"page scrolls sideways at 375 px: {widths}"
-    finally:
-        visit.close()
-
-
-@pytest.mark.parametrize("page_name", PAGES, ids=lambda name: name or "home")
-def test_language_switcher_keeps_the_page(browser, server, page_name):
-    path = f"/{page_name}/" if page_name else "/"
-    visit = Visit(browser, f"{server}{path}")
-    try:
-        page = visit.page
+        # The language switcher leads to the same page in the other language.
+        page.set_viewport_size({"width": 1280, "height": 720})
+        other = "zh" if language == "en" else "en"
         page.locator(".md-header__option .md-select").hover()
-        page.locator('.md-select__link[hreflang="zh"]').click()
-        page.wait_for_url(f"{server}/zh{path}")
-        page.locator(".md-header__option .md-select").hover()
-        page.locator('.md-select__link[hreflang="en"]').click()
-        page.wait_for_url(f"{server}{path}")
+        page.locator(f'.md-select__link[hreflang="{other}"]').click()
+        page.wait_for_url(page_url(server, other, page_name), wait_until="commit")
     finally:
         visit.close()
 
@@ -140,7 +134,7 @@ def test_language_switcher_keeps_the_page(browser, server, page_name):
     ],
 )
 def test_search_finds_the_right_page(browser, server, language, query, expected):
-    visit = Visit(browser, f"{server}/{'' if language == 'en' else 'zh/'}")
+    visit = Visit(browser, page_url(server, language, ""))
     try:
         page = visit.page
         page.wait_for_load_state("networkidle")  # the search index is loaded
@@ -159,8 +153,7 @@ def test_search_finds_the_right_page(browser, server, language, query, expected)
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("page_name", ["", "residual"], ids=["home", "residual"])
 def test_screenshots(browser, server, scheme, language, page_name):
-    prefix = "" if language == "en" else "zh/"
-    url = f"{server}/{prefix}{page_name}{'/' if page_name else ''}"
+    url = page_url(server, language, page_name)
     visit = Visit(browser, url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
     try:
         assert load_all_images(visit.page) == []

@@ -121,6 +121,7 @@ def test_chinese_lines_are_not_broken_inside_sentences(page):
     assert broken == []
 
 
+@pytest.mark.usefixtures("site")  # which fills the example cache that this build reuses
 def test_edit_and_colab_links_when_the_repository_is_known(tmp_path):
     from conftest import build_site
 

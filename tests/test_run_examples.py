@@ -6,12 +6,14 @@ import subprocess
 import sys
 import zlib
 
+import nbformat
 import pytest
 
 from conftest import build
 from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache, environment_digest, page_key
 from mkdocs_run_examples.fences import FenceError, find_fences
+from mkdocs_run_examples.notebooks import page_notebook
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import ExampleError, run_page
 
@@ -55,6 +57,14 @@ def test_find_fences_with_markers_and_indentation():
     assert [f.continues for f in fences] == [False, False, True, False]
     assert [f.skip for f in fences] == [False, False, False, True]
     assert [f.index for f in fences] == [1, 2, 3, 4]
+
+
+def test_a_page_notebook_is_valid_and_the_same_every_build():
+    text = page_notebook(PAGE, find_fences(PAGE))
+    notebook = nbformat.reads(text, as_version=4)
+    nbformat.validate(notebook)
+    assert [cell.cell_type for cell in notebook.cells][:3] == ["markdown", "code", "markdown"]
+    assert text == page_notebook(PAGE, find_fences(PAGE))
 
 
 def test_a_marker_only_applies_to_the_fence_right_after_it():

@@ -80,6 +80,9 @@ def model_cost(model):
 def block_cost(block, input_shape, *args, **kwargs):
     """Cost of ``block(layer_in, *args, **kwargs)`` applied to an input of ``input_shape``.
 
+    The block is built with weights that have shapes but no values (counting needs no
+    more), which makes this fast even for large blocks.
+
     Examples:
         >>> from convblocks import naive_inception_module
         >>> block_cost(naive_inception_module, (256, 256, 3), 64, 128, 32).params
@@ -87,5 +90,6 @@ def block_cost(block, input_shape, *args, **kwargs):
     """
     if not callable(block):
         raise TypeError(f"block must be a block function, got {block!r}")
-    inputs = keras.Input(shape=input_shape)
-    return model_cost(keras.Model(inputs, block(inputs, *args, **kwargs)))
+    with keras.StatelessScope(initialize_variables=False):
+        inputs = keras.Input(shape=input_shape)
+        return model_cost(keras.Model(inputs, block(inputs, *args, **kwargs)))

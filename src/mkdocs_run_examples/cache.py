@@ -3,20 +3,22 @@
 The key is a SHA-256 over: the code of every fence of the page, after includes,
 with its run/skip/continue markers; the Python version, the versions of the
 configured packages and of Graphviz's ``dot``, and this package's code that runs
-the examples; and, for each configured source
-package that the code imports, the contents of its files. The Chinese page of an
-English one has the same code, hence the same key: it reuses the English run.
+the examples; and the source of what the code uses of each configured source
+package (see ``dependencies``). The Chinese page of an English one has the same
+code, hence the same key: it reuses the English run.
 Failed runs are never stored.
 """
 
 import hashlib
 import importlib.metadata
 import json
-import re
+import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from mkdocs_run_examples.dependencies import reached_sources
 from mkdocs_run_examples.runner import FenceOutput, PageRun
 
 FORMAT = "run-examples/1"
@@ -41,15 +43,12 @@ def environment_digest(packages):
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def sources_digest(code, sources):
-    """Digest of the files of each source package ``code`` imports ({name: directory})."""
+def sources_digest(listings, sources):
+    """Digest of what the code ``listings`` use of each source package ({name: directory})."""
     digest = hashlib.sha256()
     for name, directory in sorted(sources.items()):
-        if not re.search(rf"^\s*(import|from)\s+{re.escape(name)}\b", code, re.MULTILINE):
-            continue
-        for path in sorted(Path(directory).rglob("*.py")):
-            digest.update(f"{name}/{path.relative_to(directory).as_posix()}\0".encode())
-            digest.update(path.read_bytes())
+        for text in reached_sources(listings, name, directory):
+            digest.update(f"{text}\0".encode())
     return digest.hexdigest()
 
 
@@ -58,7 +57,8 @@ def page_key(fences, environment, sources):
     code = "".join(
         f"\0fence skip={fence.skip} cont={fence.continues}\n{fence.code}" for fence in fences
     )
-    parts = [environment, sources_digest(code, sources), code]
+    listings = [fence.code for fence in fences if not fence.skip]
+    parts = [environment, sources_digest(listings, sources), code]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -105,7 +105,7 @@ class RunCache:
         outputs = []
         for output in run.outputs:
             for name, digest, data in output.images:
-                self.image_path(digest, name).write_bytes(data)
+                write_atomically(self.image_path(digest, name), data)
             outputs.append(
                 {
                     "stdout": output.stdout,
@@ -114,7 +114,7 @@ class RunCache:
                 }
             )
         record = {"outputs": outputs, "seconds": run.seconds}
-        (self.directory / f"{key}.json").write_text(json.dumps(record), encoding="utf-8")
+        write_atomically(self.directory / f"{key}.json", json.dumps(record).encode())
 
     def get_notebook(self, key):
         path = self.directory / f"{key}.notebook.json"
@@ -122,8 +122,14 @@ class RunCache:
 
     def put_notebook(self, key, outputs):
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / f"{key}.notebook.json"
-        path.write_text(json.dumps(outputs), encoding="utf-8")
+        write_atomically(self.directory / f"{key}.notebook.json", json.dumps(outputs).encode())
 
     def image_path(self, digest, name):
         return self.directory / "images" / f"{digest}{Path(name).suffix.lower()}"
+
+
+def write_atomically(path, data):
+    """Write ``data`` to ``path`` so that another build reading it sees all of it or nothing."""
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
+        f.write(data)
+    os.replace(f.name, path)

@@ -77,6 +77,8 @@ def page_notebook(markdown, fences):
     rest = "\n".join(lines[start:]).strip()
     if rest:
         cells.append(nbformat.v4.new_markdown_cell(rest))
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"  # not nbformat's random ids: the same file every build
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",

@@ -32,7 +32,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import get_relative_url
 from mkdocs_jupyter.plugin import NotebookFile
 
-from mkdocs_run_examples.cache import RunCache, environment_digest, page_key
+from mkdocs_run_examples.cache import RunCache, environment_digest, page_key, write_atomically
 from mkdocs_run_examples.fences import FenceError, find_fences
 from mkdocs_run_examples.notebooks import (
     NotebookError,
@@ -210,9 +210,21 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         digest = hashlib.sha256(executed.encode()).hexdigest()[:16]
         path = self.cache.directory / "notebooks" / digest / Path(name).name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(executed, encoding="utf-8")
+        write_atomically(path, executed.encode())
         page.file.abs_src_path = str(path)
+        self._keep_rendering_cached(config, _language(page))
         return page
+
+    def _keep_rendering_cached(self, config, language):
+        """Give mkdocs-jupyter's render cache one folder per language.
+
+        It evicts, after each build, the entries that build did not use; with
+        mkdocs-static-i18n building one language after the other, a shared folder lost
+        every entry, and each rebuild converted both notebooks again.
+        """
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None and jupyter.config["cache"]:
+            jupyter.config["cache_dir"] = str(self.cache.directory / "rendered" / language)
 
     def on_page_content(self, content, page, config, files):
         outcome = self._outputs.get(page.url)

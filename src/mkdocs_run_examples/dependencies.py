@@ -1,0 +1,146 @@
+"""Which definitions of a source package a page's code can reach.
+
+A page's cache key covers the source of each top-level function, class and
+constant of the package that its code imports, of each one those refer to, and
+so on; not the rest of the package. So an edit to one block re-runs the pages
+that use it (through another function too), not every page that imports the
+package. Statements that run on import, other than imports and definitions,
+count for every page; an ``import package`` without names counts the whole
+package, as does code that cannot be parsed.
+"""
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Module:
+    definitions: dict = field(default_factory=dict)  # name -> (source, names it refers to)
+    imports: dict = field(default_factory=dict)  # local name -> (module, name or None)
+    on_import: list = field(default_factory=list)  # source of the other statements
+
+
+def reached_sources(listings, package, directory):
+    """Source texts (sorted) of what the code ``listings`` use of ``package`` in ``directory``."""
+    modules = _parse_package(package, Path(directory))
+    try:
+        trees = [_parse_listing(code) for code in listings]
+    except SyntaxError:
+        return _everything(modules)
+    roots = []
+    for node in (node for tree in trees for node in ast.walk(tree)):
+        if isinstance(node, ast.Import) and any(
+            alias.name.split(".")[0] == package for alias in node.names
+        ):
+            return _everything(modules)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == package:
+            roots += [(node.module, alias.name) for alias in node.names]
+    if not roots:
+        return []
+    reached, stack = set(), roots
+    while stack:
+        module, name = stack.pop()
+        if (module, name) in reached:
+            continue
+        reached.add((module, name))
+        stack += _references(modules, module, name)
+    texts = {_source(modules, module, name) for module, name in reached}
+    texts.update(text for m in modules.values() for text in m.on_import)
+    return sorted(texts)
+
+
+def _parse_listing(code):
+    """A listing's syntax tree; IPython's ``%magic`` and ``!shell`` lines read as blank."""
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        lines = code.splitlines()
+        return ast.parse("\n".join("" if line.lstrip()[:1] in "%!" else line for line in lines))
+
+
+def _references(modules, module, name):
+    """What (module, name) refers to: a definition's names, a module's definitions."""
+    if name is None:  # a whole module
+        return [(module, n) for n in modules[module].definitions] + [
+            target for target in modules[module].imports.values() if target[0] in modules
+        ]
+    if f"{module}.{name}" in modules:  # from package import submodule
+        return [(f"{module}.{name}", None)]
+    source = modules.get(module, Module())
+    if name in source.imports:
+        return [source.imports[name]] if source.imports[name][0] in modules else []
+    if name not in source.definitions:
+        return [(m, None) for m in modules]  # a name we cannot place: all of it
+    refers = source.definitions[name][1]
+    return [(module, n) for n in refers if n in source.definitions or n in source.imports]
+
+
+def _source(modules, module, name):
+    if name is None or name not in modules[module].definitions:
+        return f"{module}:{name}"
+    return f"{module}:{name}\n{modules[module].definitions[name][0]}"
+
+
+def _everything(modules):
+    return sorted(
+        f"{module}:{name}\n{source}"
+        for module, m in modules.items()
+        for name, (source, _) in m.definitions.items()
+    ) + sorted(text for m in modules.values() for text in m.on_import)
+
+
+def _parse_package(package, directory):
+    modules = {}
+    for path in sorted(directory.rglob("*.py")):
+        parts = path.relative_to(directory).with_suffix("").parts
+        dotted = ".".join((package, *parts[: -1 if parts[-1] == "__init__" else None]))
+        modules[dotted] = _parse_module(path.read_text(encoding="utf-8"), dotted, path.name)
+    return modules
+
+
+def _parse_module(text, dotted, file_name):
+    module = Module()
+    package = dotted if file_name == "__init__.py" else dotted.rpartition(".")[0]
+    for node in ast.parse(text).body:
+        source = _segment(text, node)
+        if isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            for alias in node.names:
+                module.imports[alias.asname or alias.name] = (base, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                module.imports[alias.asname or alias.name.split(".")[0]] = (alias.name, None)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            module.definitions[node.name] = (source, _names(node))
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and _targets(node):
+            for target in _targets(node):
+                module.definitions[target] = (source, _names(node))
+        elif not _is_docstring(node):
+            module.on_import.append(f"{dotted}\n{source}")
+    return module
+
+
+def _absolute(node, package):
+    if not node.level:
+        return node.module
+    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+    return f"{base}.{node.module}" if node.module else base
+
+
+def _segment(text, node):
+    first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+    return "\n".join(text.splitlines()[first - 1 : node.end_lineno])
+
+
+def _names(node):
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _targets(node):
+    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def _is_docstring(node):
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
