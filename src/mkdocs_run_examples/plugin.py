@@ -16,6 +16,7 @@ import concurrent.futures
 import dataclasses
 import hashlib
 import html
+import importlib.metadata
 import json
 import logging
 import os
@@ -50,6 +51,7 @@ log = logging.getLogger("mkdocs.plugins.run_examples")
 PLACEHOLDER = "RUNEXAMPLESOUTPUT{}X"
 PLACEHOLDER_HTML = re.compile(r"<p>RUNEXAMPLESOUTPUT(\d+)X</p>")
 IMAGE_DIR = "assets/examples"
+RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
 DOWNLOAD_LABELS = {
     "en": ("Download this page as a Jupyter notebook", "or as a Python script"),
     "zh": ("下载本页的 Jupyter 笔记本", "或 Python 脚本"),
@@ -224,7 +226,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         """
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None and jupyter.config["cache"]:
-            jupyter.config["cache_dir"] = str(self.cache.directory / "rendered" / language)
+            # Its key is the file and its options: the versions that render go in the path.
+            versions = "-".join(importlib.metadata.version(p) for p in RENDERERS)
+            folder = self.cache.directory / "rendered" / f"{language}-{versions}"
+            jupyter.config["cache_dir"] = str(folder)
 
     def on_page_content(self, content, page, config, files):
         outcome = self._outputs.get(page.url)
