@@ -72,9 +72,13 @@ class SiteBuild:
         self.thread.start()
 
     def _build(self):
-        result = run_build(self.site_dir)
+        try:
+            result = run_build(self.site_dir)
+            status = [result.returncode, result.stderr[-5000:]]
+        except Exception as error:  # the workers waiting for the site must hear of it too
+            status = [-1, repr(error)]
         written = self.status.with_suffix(".partial")
-        written.write_text(json.dumps([result.returncode, result.stderr[-5000:]]))
+        written.write_text(json.dumps(status))
         written.replace(self.status)
 
     def result(self, timeout=900):
