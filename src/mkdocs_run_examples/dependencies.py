@@ -10,6 +10,7 @@ package, as does code that cannot be parsed.
 """
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,17 +92,27 @@ def _everything(modules):
 
 
 def _parse_package(package, directory):
+    files = tuple(
+        (path.relative_to(directory).with_suffix("").parts, path.read_text(encoding="utf-8"))
+        for path in sorted(directory.rglob("*.py"))
+    )
+    return _parse_files(package, files)
+
+
+@functools.lru_cache(maxsize=4)
+def _parse_files(package, files):
+    """The package's modules, parsed once per build for all its pages (keyed on the texts)."""
     modules = {}
-    for path in sorted(directory.rglob("*.py")):
-        parts = path.relative_to(directory).with_suffix("").parts
-        dotted = ".".join((package, *parts[: -1 if parts[-1] == "__init__" else None]))
-        modules[dotted] = _parse_module(path.read_text(encoding="utf-8"), dotted, path.name)
+    for parts, text in files:
+        is_init = parts[-1] == "__init__"
+        dotted = ".".join((package, *parts[: -1 if is_init else None]))
+        modules[dotted] = _parse_module(text, dotted, is_init)
     return modules
 
 
-def _parse_module(text, dotted, file_name):
+def _parse_module(text, dotted, is_init):
     module = Module()
-    package = dotted if file_name == "__init__.py" else dotted.rpartition(".")[0]
+    package = dotted if is_init else dotted.rpartition(".")[0]
     for node in ast.parse(text).body:
         source = _segment(text, node)
         if isinstance(node, ast.ImportFrom):
