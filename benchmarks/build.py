@@ -39,9 +39,14 @@ ENV.pop("CONVBLOCKS_REPOSITORY", None)
 
 
 def timed(command, cwd):
+    """Wall seconds of ``command``; if it fails, the benchmark stops with its output."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=ENV, check=True, capture_output=True)
-    return time.perf_counter() - start
+    result = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode:
+        output = (result.stdout + result.stderr)[-5000:]
+        sys.exit(f"{' '.join(map(str, command))} failed in {cwd}:\n{output}")
+    return seconds
 
 
 def build(project):
@@ -179,16 +184,11 @@ def test_command_seconds():
         if cache.exists():
             shutil.move(cache, Path(aside) / "cache")
         try:
-            start = time.perf_counter()
-            result = subprocess.run(["make", "test"], cwd=ROOT, env=ENV, capture_output=True)
-            seconds = time.perf_counter() - start
+            return timed(["make", "test"], ROOT)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
             if (Path(aside) / "cache").exists():
                 shutil.move(Path(aside) / "cache", cache)
-    if result.returncode:
-        sys.exit(f"make test failed:\n{result.stdout.decode()[-5000:]}")
-    return seconds
 
 
 def tensorflow_import_seconds():
