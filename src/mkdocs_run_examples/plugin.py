@@ -99,7 +99,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 and file.inclusion.is_included()
                 and jupyter.should_include(file)
             ):
-                self._start_notebook(file.src_uri, file.abs_src_path)
+                notebook, _, key = self._notebook_key(file.abs_src_path)
+                self._start_notebook(file.src_uri, notebook, key)
 
     @event_priority(-110)
     def on_files(self, files, config):
@@ -126,9 +127,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         cells = [_CodeCell(cell.source) for cell in code_cells(notebook)]
         return notebook, cells, page_key(cells, self.environment, self.sources)
 
-    def _start_notebook(self, name, path):
+    def _start_notebook(self, name, notebook, key):
         """Run the notebook in the background unless its outputs are cached or on the way."""
-        notebook, _, key = self._notebook_key(path)
         if key in self._notebook_runs or self.cache.get_notebook(key) is not None:
             return
 
@@ -214,7 +214,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         outputs, seconds = self.cache.get_notebook(key), 0.0
         cached = outputs is not None
         if not cached:
-            self._start_notebook(name, page.file.abs_src_path)
+            self._start_notebook(name, notebook, key)
             run = self._notebook_runs.pop(key)
             if not run.done():
                 # A full collection walks TensorFlow's million objects (~0.7 s): run the
