@@ -1,57 +1,52 @@
 """Run every Python fence of every page under docs/, as the reader sees it.
 
 pytest-codeblocks reads raw Markdown, where a fence holding ``--8<-- "file:section"``
-is not yet the code the reader sees. So each page is first expanded with the
-site's own pymdownx.snippets settings, then split into blocks by pytest-codeblocks'
-extractor (``cont`` fences joined to the one before, ``pytest.mark`` markers
-honoured) and each block is run by its test item, in a fresh Keras session and a
-scratch directory, so plot_model's files do not land in the repository.
+is not yet the code the reader sees. So each page is read as MkDocs reads it (front
+matter removed) and split into fences by the build's own ``find_fences``, which
+expands the includes with the site's pymdownx.snippets settings and knows the file
+line of every line of code. Each example is a fence with the ``cont`` fences after it
+(pytest-codeblocks' ``example N`` blocks), run by its test item in a fresh Keras
+session and a scratch directory, so plot_model's files do not land in the repository.
+
+The markers are the build's (see mkdocs_run_examples/fences.py): ``pytest.mark.skip``
+on the first fence skips the example (on a ``cont`` fence, that fence only);
+``pytest-codeblocks:expect-error`` makes a fence fail the test unless it raises, and
+the fences after it still run, as in the build; ``pytest.mark.timeout(N)`` is carried
+as a mark (pytest-timeout, if installed, enforces it).
+
+A failure is reported at the file line of the statement that raised, innermost first
+among the example's own lines (``docs/en/vgg.md:167``, or
+``src/convblocks/blocks/vgg.py:20`` for code included from the library), with the
+exception and a traceback whose example frames name those file lines. A page whose
+fences the build would reject fails to collect with the build's one-line messages.
 """
 
 import contextlib
-import io
+import linecache
 import shutil
 import sys
 import tempfile
+import traceback
 from pathlib import Path
 
 import pytest
-from pytest_codeblocks.main import extract_from_buffer
-from pytest_codeblocks.plugin import TestBlock
+from _pytest._code.code import ExceptionChainRepr, ReprFileLocation, ReprTracebackNative
 
+from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, format_location
 from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
 SCRATCH = Path(tempfile.mkdtemp(prefix="convblocks-docs-"))
+_EXPANDER = []  # the site's SnippetExpander, made on first use
 
 
-class ExpandedPage(pytest.File):
-    """A docs page, its ``--8<--`` includes expanded, one item per example."""
-
-    def collect(self):
-        expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
-        text = expander.expand(self.path.read_text(encoding="utf-8"))
-        blocks = [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
-        for number, block in enumerate(blocks, start=1):
-            item = ExampleBlock.from_parent(self, name=f"example {number}", obj=block)
-            for mark in block.marks:
-                item.add_marker(eval(mark, {"sys": sys, "pytest": pytest}))
-            yield item
-
-
-class ExampleBlock(TestBlock):
-    """One example (with the fences continuing it), run as a reader would run it."""
-
-    def runtest(self):
-        import keras
-
-        keras.utils.clear_session(free_memory=False)  # a full gc.collect() costs 0.2 s
-        page = self.path.relative_to(DOCS).with_suffix("")
-        workdir = SCRATCH / page / self.name.replace(" ", "-")
-        workdir.mkdir(parents=True, exist_ok=True)
-        with contextlib.chdir(workdir):
-            super().runtest()
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "timeout(seconds): a docs example that may run longer than the build's page "
+        "timeout (<!--pytest.mark.timeout(600)--> before its fence)",
+    )
 
 
 def pytest_collect_file(file_path, parent):
@@ -62,3 +57,174 @@ def pytest_collect_file(file_path, parent):
 
 def pytest_unconfigure(config):
     shutil.rmtree(SCRATCH, ignore_errors=True)
+
+
+def expander():
+    if not _EXPANDER:
+        _EXPANDER.append(SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml"))
+    return _EXPANDER[0]
+
+
+class ExpandedPage(pytest.File):
+    """A docs page, its ``--8<--`` includes expanded, one item per example."""
+
+    def collect(self):
+        from mkdocs.utils.meta import get_data
+
+        text = self.path.read_text(encoding="utf-8-sig")  # as MkDocs reads a page
+        markdown, _ = get_data(text)
+        try:
+            fences = find_fences(
+                markdown,
+                path=self.path.relative_to(ROOT).as_posix(),
+                first_line=body_first_line(text),
+                expander=expander(),
+            )
+        except FenceError as error:
+            raise self.CollectError(str(error)) from None
+        examples = []
+        for fence in fences:
+            if fence.continues:
+                examples[-1].append(fence)
+            else:
+                examples.append([fence])
+        for number, example in enumerate(examples, start=1):
+            item = ExampleBlock.from_parent(self, name=f"example {number}", fences=example)
+            if example[0].skip:
+                item.add_marker(pytest.mark.skip(reason=f"{example[0].location}: marked skip"))
+            timeouts = [fence.timeout for fence in example if fence.timeout is not None]
+            if timeouts:
+                item.add_marker(pytest.mark.timeout(sum(timeouts)))
+            yield item
+
+
+class ExampleFailed(Exception):
+    """A fence of the example raised, or did not raise though marked expect-error:
+    ``location`` = (path, line) to report, ``lines`` = the report."""
+
+    def __init__(self, location, headline, lines):
+        super().__init__(headline)
+        self.location, self.headline, self.lines = location, headline, lines
+
+
+class ExampleBlock(pytest.Item):
+    """One example (a fence and the fences continuing it), run as a reader would run it."""
+
+    def __init__(self, *, fences, **kwargs):
+        super().__init__(**kwargs)
+        self.fences = fences
+        self.files = {}  # the name each fence's code is compiled under -> the fence
+
+    def runtest(self):
+        keras = sys.modules.get("keras")  # a block that has not imported it has no session
+        if keras is not None:
+            keras.utils.clear_session(free_memory=False)  # a full gc.collect() costs 0.2 s
+        page = self.path.relative_to(DOCS).with_suffix("")
+        workdir = SCRATCH / page / self.name.replace(" ", "-")
+        workdir.mkdir(parents=True, exist_ok=True)
+        namespace = {"__name__": "__main__"}
+        with contextlib.chdir(workdir):
+            for fence in self.fences:
+                if fence.skip:
+                    continue
+                filename = f"<{fence.location}>"
+                self.files[filename] = fence
+                # So tracebacks, inspect.getsource and autograph see the code.
+                linecache.cache[filename] = (
+                    len(fence.code),
+                    None,
+                    fence.code.splitlines(keepends=True),
+                    filename,
+                )
+                try:
+                    exec(compile(fence.code, filename, "exec"), namespace)
+                except Exception:
+                    if fence.expect_error:
+                        continue
+                    raise  # reported by repr_failure; --pdb gets the example's frames
+                if fence.expect_error:
+                    headline = "the fence is marked expect-error but raised nothing"
+                    path, line = fence.path, fence.line
+                    lines = [f"{format_location(path, line)}: {headline}\n"]
+                    raise ExampleFailed((path, line), headline, lines)
+
+    def repr_failure(self, excinfo, style=None):
+        failure = excinfo.value
+        fulltrace = self.config.getoption("fulltrace", False)
+        if not isinstance(failure, ExampleFailed) and self.files and not fulltrace:
+            failure = _failure(failure, self.files)
+        if isinstance(failure, ExampleFailed):
+            crash = ReprFileLocation(*failure.location, failure.headline)
+            # --tb=line prints the crash line alone
+            lines = [] if self.config.getoption("tbstyle", "auto") == "line" else failure.lines
+            return ExceptionChainRepr([(ReprTracebackNative(lines), crash, None)])
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        first = self.fences[0]
+        return self.path, first.line - 1, f"{self.name} ({first.location})"
+
+
+def _failure(error, files):
+    """ExampleFailed for ``error``, its example frames at the file lines they came from."""
+    report = traceback.TracebackException.from_exception(error)
+    crash = _relocate(report, files)
+    headline = _headline(error)
+    if crash is None:  # a SyntaxError without a line, or no example frame at all
+        crash = next(iter(files.values())).path, next(iter(files.values())).line
+    lines = [f"{format_location(*crash)}: {headline}\n", *report.format()]
+    return ExampleFailed(crash, headline, lines)
+
+
+def _relocate(report, files, seen=None):
+    """Point the frames (and a SyntaxError) of ``report`` and the exceptions it chains at
+    the file lines of the example code; drop the frames before the first example frame
+    (pytest's, this file's). The file line of the innermost example frame, or None."""
+    seen = set() if seen is None else seen
+    if id(report) in seen:
+        return None
+    seen.add(id(report))
+    for chained in (report.__cause__, report.__context__):
+        if chained is not None:
+            _relocate(chained, files, seen)
+    crash, frames = None, []
+    for frame in report.stack:
+        fence = files.get(frame.filename)
+        if fence is None:
+            if frames:
+                frames.append(frame)
+            continue
+        path, line = fence.origin(frame.lineno)
+        end = line + (frame.end_lineno - frame.lineno) if frame.end_lineno else None
+        frames.append(
+            traceback.FrameSummary(
+                path,
+                line,
+                frame.name,
+                lookup_line=False,
+                line=_code_line(fence, frame.lineno),
+                end_lineno=end,
+                colno=frame.colno,
+                end_colno=frame.end_colno,
+            )
+        )
+        crash = (path, line)
+    report.stack = traceback.StackSummary.from_list(frames)
+    fence = files.get(getattr(report, "filename", None))
+    if fence is not None and report.lineno is not None:  # a SyntaxError in the example
+        crash = fence.origin(int(report.lineno))
+        report.filename, report.lineno, report.end_lineno = crash[0], str(crash[1]), None
+    return crash
+
+
+def _code_line(fence, number):
+    """The line as compiled (with its newline: traceback's carets count on it)."""
+    lines = fence.code.split("\n")
+    return lines[number - 1] + "\n" if 0 < number <= len(lines) else ""
+
+
+def _headline(error):
+    message = error.msg if isinstance(error, SyntaxError) else str(error)
+    message = message.strip().split("\n")[0]
+    name = type(error).__qualname__
+    return f"{name}: {message}" if message else name

@@ -1,9 +1,10 @@
 """The cache key covers what a page uses of the package, down to the definitions."""
 
+import os
+import time
 from pathlib import Path
 
-from mkdocs_run_examples.cache import sources_digest
-from mkdocs_run_examples.dependencies import reached_sources
+from mkdocs_run_examples.dependencies import reached_definitions, reached_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = {
@@ -20,41 +21,75 @@ def package(tmp_path, **changes):
     directory.mkdir(exist_ok=True)
     for name, text in {**PACKAGE, **changes}.items():
         (directory / name).write_text(text)
-    return {"pkg": str(directory)}
+    return directory
 
 
-def reached(listings, sources):
-    return "\n".join(reached_sources(listings, "pkg", sources["pkg"]))
+def reached(listings, directory):
+    return reached_definitions(listings, "pkg", directory)
 
 
-def test_only_the_definitions_a_listing_reaches(tmp_path):
-    sources = package(tmp_path)
-    text = reached(["from pkg import g\nprint(g())"], sources)
-    assert "def g" in text and "CONST = 2" in text and "SCALE = 10" in text
-    assert "def f" not in text and "def h" not in text and "UNUSED" not in text
-    text = reached(["from pkg import f"], sources)
-    assert "def h" in text and "def decorate" in text and "def g" not in text
+def test_only_the_definitions_a_listing_reaches_by_name(tmp_path):
+    directory = package(tmp_path)
+    assert list(reached(["from pkg import g\nprint(g())"], directory)) == [
+        "pkg.b.CONST",
+        "pkg.b.g",
+        "pkg.c.SCALE",
+    ]
+    found = reached(["from pkg import f"], directory)
+    assert set(found) == {"pkg.a.f", "pkg.util.h", "pkg.util.decorate"}
+    assert found["pkg.a.f"].startswith("@util.decorate\ndef f():")
+    assert reached(["import os", "print(1)"], directory) == {}
 
 
-def test_an_edit_changes_the_digest_of_the_pages_that_use_it_only(tmp_path):
+def test_an_edit_changes_what_the_pages_that_use_it_reach_only(tmp_path):
     uses_f, uses_g = ["from pkg import f"], ["x = 1", "from pkg.b import g"]
-    before = [sources_digest(listing, package(tmp_path)) for listing in (uses_f, uses_g)]
+    before = [reached(listing, package(tmp_path)) for listing in (uses_f, uses_g)]
     edited = package(tmp_path, **{"util.py": PACKAGE["util.py"].replace("1", "2")})
-    after = [sources_digest(listing, edited) for listing in (uses_f, uses_g)]
-    assert before[0] != after[0] and before[1] == after[1]
-    assert sources_digest(["import os"], edited) == sources_digest([], edited)
+    after = [reached(listing, edited) for listing in (uses_f, uses_g)]
+    assert before[1] == after[1]
+    changed = {name for name in before[0] if before[0][name] != after[0][name]}
+    assert changed == {"pkg.util.h"}
+
+
+def test_an_edit_is_seen_even_with_the_same_size_and_time(tmp_path):
+    """The parse is cached on the files' stat, whose change time no edit can set back."""
+    directory = package(tmp_path)
+    assert "return 1" in reached(["from pkg import f"], directory)["pkg.util.h"]
+    util = directory / "util.py"
+    stat = util.stat()
+    time.sleep(0.05)  # past the file system clock's tick
+    util.write_text(PACKAGE["util.py"].replace("1", "2"))
+    os.utime(util, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert util.stat().st_size == stat.st_size
+    assert "return 2" in reached(["from pkg import f"], directory)["pkg.util.h"]
 
 
 def test_a_module_import_or_unparsable_code_counts_everything(tmp_path):
-    sources = package(tmp_path)
-    everything = reached(["import pkg"], sources)
-    assert all(name in everything for name in ("def f", "def g", "def h", "UNUSED"))
-    assert reached(["from pkg import (g"], sources) == everything
-    assert "def g" in reached(["%matplotlib inline\nfrom pkg import g"], sources)
+    directory = package(tmp_path)
+    everything = reached(["import pkg"], directory)
+    assert everything["pkg (whole package)"] == ""
+    assert {"pkg.a.f", "pkg.b.g", "pkg.util.h", "pkg.c.UNUSED"} <= set(everything)
+    assert reached(["from pkg import (g"], directory) == everything
+    assert "pkg.b.g" in reached(["%matplotlib inline\nfrom pkg import g"], directory)
+
+
+def test_module_code_and_names_the_package_lacks(tmp_path):
+    directory = package(tmp_path, **{"c.py": "SCALE = 10\nUNUSED = 0\nprint('loaded')\n"})
+    found = reached(["from pkg import g"], directory)
+    assert found["pkg.c:<module code>"] == "print('loaded')"
+    found = reached(["from pkg import nothing"], directory)
+    assert found["pkg.nothing"] == "" and "pkg.c.UNUSED" in found
+
+
+def test_reached_sources_still_lists_the_texts(tmp_path):
+    text = "\n".join(reached_sources(["from pkg import g"], "pkg", package(tmp_path)))
+    assert "def g" in text and "CONST = 2" in text and "def f" not in text
 
 
 def test_residual_pages_do_not_depend_on_the_vgg_block():
-    sources = ROOT / "src" / "convblocks"
-    text = "\n".join(reached_sources(["from convblocks import resnet"], "convblocks", sources))
-    assert "def residual_module" in text and "def checked" in text
-    assert "def vgg_block" not in text
+    found = reached_definitions(
+        ["from convblocks import resnet"], "convblocks", ROOT / "src" / "convblocks"
+    )
+    assert "convblocks.blocks.resnet.residual_module" in found
+    assert "convblocks.checks.checked" in found
+    assert "convblocks.blocks.vgg.vgg_block" not in found

@@ -7,15 +7,15 @@ import sys
 import zlib
 
 import nbformat
-import pytest
 
 from conftest import build
 from convblocks import residual_module
-from mkdocs_run_examples.cache import RunCache, environment_digest, page_key
-from mkdocs_run_examples.fences import FenceError, find_fences
+from mkdocs_run_examples.cache import RunCache
+from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.notebooks import page_notebook
+from mkdocs_run_examples.plugin import LABELS
 from mkdocs_run_examples.render import render_output
-from mkdocs_run_examples.runner import ExampleError, run_page
+from mkdocs_run_examples.runner import FenceOutput, run_page
 
 PAGE = """# Title
 
@@ -72,48 +72,40 @@ def test_a_marker_only_applies_to_the_fence_right_after_it():
     assert not find_fences(text)[0].continues
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        '```python title="x.py"\npass\n```\n',
-        "```py\npass\n```\n",
-        "~~~python\npass\n~~~\n",
-        "```python\npass\n",
-        "<!--pytest-codeblocks:cont-->\n```python\npass\n```\n",
-    ],
-    ids=["title", "py", "tildes", "unclosed", "cont-first"],
-)
-def test_fences_pytest_codeblocks_would_not_run_alike_are_errors(text):
-    with pytest.raises(FenceError, match=r"line [12]"):
-        find_fences(text)
+def run_here(tmp_path, monkeypatch, text):
+    """The PageRun of ``text``'s fences, run in this process in ``tmp_path``."""
+    monkeypatch.chdir(tmp_path)
+    return run_page(find_fences(text))
 
 
-def test_run_page_namespaces_markers_and_errors():
-    run = run_page("page.md", find_fences(PAGE))
+def test_run_page_namespaces_markers_and_errors(tmp_path, monkeypatch):
+    run = run_here(tmp_path, monkeypatch, PAGE)
     assert [o.stdout for o in run.outputs] == ["", "1\n", "2\n", ""]
-    assert run.outputs[3].skipped
-    failing = find_fences("```python\nx = 1\n```\n\n```python\n1 / 0\n```\n")
-    with pytest.raises(ExampleError, match=r"page\.md, fence 2 raised ZeroDivisionError"):
-        run_page("page.md", failing)
+    assert run.outputs[3].skipped and run.failure is None
+    run = run_here(tmp_path, monkeypatch, "```python\nprint(1)\n```\n\n```python\n1 / 0\n```\n")
+    assert [o.stdout for o in run.outputs] == ["1\n", ""]  # the fences before stay
+    assert (run.failure.fence, run.failure.kind) == (2, "raised")
+    assert run.failure.summary == "ZeroDivisionError: division by zero"
 
 
-def test_each_listing_gets_fresh_keras_layer_names():
+def test_each_listing_gets_fresh_keras_layer_names(tmp_path, monkeypatch):
     listing = (
         "```python\nimport keras\nx = keras.Input((4, 4, 3))\n"
         "print(keras.layers.Conv2D(2, 1)(x)._keras_history.operation.name)\n```\n"
     )
-    run = run_page("page.md", find_fences(listing * 2))
+    run = run_here(tmp_path, monkeypatch, listing * 2)
     assert [o.stdout for o in run.outputs] == ["conv2d\n", "conv2d\n"]
 
 
-def test_images_written_by_a_fence_are_collected_and_nothing_leaks_to_stderr():
+def test_images_written_by_a_fence_are_collected_and_stderr_is_not_shown(tmp_path, monkeypatch):
     code = (
         "```python\nimport sys\nprint('to stderr', file=sys.stderr)\n"
         "open('a.png', 'wb').write(b'png')\n```\n\n```python\nprint('none')\n```\n"
     )
-    run = run_page("page.md", find_fences(code))
+    run = run_here(tmp_path, monkeypatch, code)
     assert [name for name, _, _ in run.outputs[0].images] == ["a.png"]
     assert run.outputs[0].stdout == "" and run.outputs[1].images == []
+    assert "fence 1 wrote to stderr:\nto stderr\n" in run.warnings
 
 
 def summary_text(model):
@@ -125,7 +117,7 @@ def summary_text(model):
 def test_summary_becomes_a_table_with_everything_it_printed(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
     text = summary_text(build(residual_module, (256, 256, 3), 64))
-    page = render_output(f"before\n{text}\nafter\n", [], None)
+    page = render_output(FenceOutput(stdout=f"before\n{text}\nafter\n"), None, LABELS)
     assert page.count('<table class="cb-table">') == 1 and "<pre" in page
     assert "<th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Connected to</th>" in page
     assert "<td>conv2d_2 (Conv2D)</td><td>(None, 256, 256, 64)</td>" in page
@@ -149,38 +141,18 @@ def png(width, height, dots_per_metre):
 
 
 def test_images_are_shown_at_their_resolution():
-    html = render_output("", [("d.png", "abc", png(400, 200, 7874))], lambda d, n: f"img/{d}.png")
+    output = FenceOutput(images=[("d.png", "abc", png(400, 200, 7874))])
+    html = render_output(output, lambda digest, name: f"img/{digest}.png", LABELS)
     assert 'src="img/abc.png"' in html and 'width="192" height="96"' in html  # 200 dpi
 
 
-def test_cache_key_is_what_changes_the_output(tmp_path):
-    source = tmp_path / "pkg"
-    source.mkdir()
-    (source / "mod.py").write_text("A = 1\n")
-    plain = find_fences("```python\nprint(1)\n```\n")
-    importing = find_fences("```python\nimport pkg\n```\n")
-    sources = {"pkg": source}
-    env = environment_digest(["keras"])
-    keys = (page_key(plain, env, sources), page_key(importing, env, sources))
-    assert (
-        page_key(find_fences("Prose changed.\n\n```python\nprint(1)\n```\n"), env, sources)
-        == keys[0]
-    )
-    (source / "mod.py").write_text("A = 2\n")
-    assert page_key(plain, env, sources) == keys[0]  # does not import pkg
-    assert page_key(importing, env, sources) != keys[1]
-    assert page_key(find_fences("```python\nprint(2)\n```\n"), env, sources) != keys[0]
-    assert environment_digest(["keras", "numpy"]) != env
-
-
-def test_cache_round_trip(tmp_path):
-    run = run_page(
-        "p.md", find_fences("```python\nopen('x.png','wb').write(b'1')\nprint(3)\n```\n")
-    )
-    RunCache(tmp_path).put("k", run)
-    again = RunCache(tmp_path).get("k")
+def test_cache_round_trip(tmp_path, monkeypatch):
+    page = "```python\nopen('x.png','wb').write(b'1')\nprint(3)\n```\n"
+    run = run_here(tmp_path, monkeypatch, page)
+    RunCache(tmp_path / "cache").put("k", run)
+    again = RunCache(tmp_path / "cache").get("k")
     assert again.outputs[0].stdout == "3\n" and again.outputs[0].images == run.outputs[0].images
-    assert RunCache(tmp_path).get("other") is None
+    assert RunCache(tmp_path / "cache").get("other") is None
 
 
 SITE = """site_name: t
@@ -188,6 +160,8 @@ docs_dir: docs
 plugins:
   - run-examples:
       cache_dir: cache
+      timeout: 5
+      output_limit: 1000
 markdown_extensions:
   - pymdownx.superfences
   - pymdownx.snippets:
@@ -196,43 +170,128 @@ markdown_extensions:
 """
 
 
-def mkdocs_build(project):
+def mkdocs_build(project, *options):
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", *options],
         cwd=project,
         capture_output=True,
         text=True,
     )
 
 
-def test_a_real_build_runs_caches_and_fails_loudly(tmp_path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text(SITE)
+def site(tmp_path, pages, config=SITE):
+    """A project in ``tmp_path`` with ``pages`` ({name: Markdown}) under docs/."""
+    (tmp_path / "docs").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text(config)
+    for name, text in pages.items():
+        (tmp_path / "docs" / name).write_text(text)
+    return tmp_path
+
+
+def test_a_real_build_runs_caches_says_why_and_fails_loudly(tmp_path):
+    project = site(
+        tmp_path, {"index.md": '# Page\n\n```python\n--8<-- "lib.py:f"\nprint(f())\n```\n'}
+    )
     (tmp_path / "lib.py").write_text(
         "# --8<-- [start:f]\ndef f():\n    return 42\n# --8<-- [end:f]\n"
     )
-    page = tmp_path / "docs" / "index.md"
-    page.write_text('# Page\n\n```python\n--8<-- "lib.py:f"\nprint(f())\n```\n')
-    assert mkdocs_build(tmp_path).returncode == 0
+    first = mkdocs_build(project)
+    assert first.returncode == 0, first.stderr
+    assert "running docs/index.md (not in the cache)" in first.stderr
     html = (tmp_path / "site/index.html").read_text()
     assert '<pre class="cb-stdout"><code>42</code></pre>' in html
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 1 and report["pages"][0]["fences"] == 1
-    assert mkdocs_build(tmp_path).returncode == 0
+    again = mkdocs_build(project)
+    assert again.returncode == 0 and "running" not in again.stderr
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 0 and report["pages"][0]["cached"]
 
-    page.write_text("# Page\n\n```python\nprint('ok')\n```\n\n```python\nundefined_name\n```\n")
-    failed = mkdocs_build(tmp_path)
+    (tmp_path / "lib.py").write_text(
+        "# --8<-- [start:f]\ndef f():\n    return 43\n# --8<-- [end:f]\n"
+    )
+    assert "running docs/index.md (code of fence 1 changed)" in mkdocs_build(project).stderr
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 1  # the old run is gone
+
+    (tmp_path / "docs/index.md").write_text(
+        "# Page\n\n```python\nprint('ok')\n```\n\n```python\nx = 1\nundefined_name\n```\n"
+    )
+    failed = mkdocs_build(project)
     assert failed.returncode != 0
-    assert "index.md, fence 2 raised NameError" in failed.stderr
+    assert "docs/index.md:9: fence 2 raised: NameError: name 'undefined_name'" in failed.stderr
+    assert 'File "docs/index.md", line 9, in <module>' in failed.stderr
     assert "runner.py" not in failed.stderr
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 1  # the failure was not cached
+    html = (tmp_path / "site/index.html").read_text()
+    assert html.index("<code>ok</code>") < html.index("admonition failure")  # under fence 2
 
 
-def test_a_missing_include_fails_the_build(tmp_path):
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text(SITE)
-    (tmp_path / "docs/index.md").write_text('```python\n--8<-- "nowhere.py:f"\n```\n')
-    failed = mkdocs_build(tmp_path)
-    assert failed.returncode != 0 and "nowhere.py" in failed.stderr
+def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
+    pages = {
+        "good.md": "```python\nprint('hello')\n```\n",
+        "exits.md": "```python\nprint('before')\n```\n\n```python\nimport os\nos._exit(0)\n```\n",
+        "hangs.md": "# Hangs\n\n```python\nwhile True:\n    pass\n```\n",
+        "floods.md": "```python\nprint('x' * 5000)\n```\n",
+        "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n```py\npass\n```\n',
+    }
+    result = mkdocs_build(site(tmp_path, pages))
+    assert result.returncode != 0
+    for line in [
+        "docs/exits.md:5: fence 2 ended the process: exit status 0",
+        "docs/hangs.md:3: fence 1 timed out: the page did not finish within 5 s",
+        "docs/floods.md:1: fence 1 printed 4001 characters more than output_limit (1000)",
+        'docs/broken.md:2: include "nowhere.py:f"',
+        "docs/broken.md:5: fence ```py: write exactly ```python",
+    ]:
+        assert line in result.stderr, line
+    assert "Traceback" not in result.stderr
+    assert "<code>hello</code>" in (tmp_path / "site/good/index.html").read_text()
+    exits = (tmp_path / "site/exits/index.html").read_text()
+    assert exits.index("<code>before</code>") < exits.index("admonition failure")
+    floods = (tmp_path / "site/floods/index.html").read_text()
+    assert "Output cut here: 4,001 more characters were printed." in floods
+    assert len(list(tmp_path.glob("cache/*.json"))) == 2  # good.md and floods.md, no more
+    again = mkdocs_build(tmp_path)  # the cut output warns again when served from the cache
+    assert "docs/floods.md:1: fence 1 printed 4001 characters" in again.stderr
+
+
+ISOLATION_SITE = SITE.replace("timeout: 5", "timeout: 60\n      workers: 1\n      preload: [keras]")
+LEAKY = """```python
+import keras, os
+keras.config.set_floatx("float64")
+os.environ["PATH"] = ""
+```
+"""
+SHOWS = """```python
+import keras, os, shutil
+print(keras.config.floatx(), shutil.which("dot") is not None, os.getcwd() == os.path.realpath("."))
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+model.summary()
+```
+"""
+
+
+def test_pages_are_the_same_whatever_ran_before_them(tmp_path):
+    """The same pages, run (by one worker, in the order of their names) after a page that
+    changes Keras' config and the environment, before it, and alone: byte-identical."""
+    builds = {
+        "after": {"a.md": LEAKY, "b.md": SHOWS, "c.md": SHOWS + "\n"},
+        "before": {"b.md": SHOWS, "c.md": SHOWS + "\n", "z.md": LEAKY},
+        "alone": {"c.md": SHOWS + "\n"},
+    }
+    pages = {}
+    for name, files in builds.items():
+        result = mkdocs_build(site(tmp_path / name, files, ISOLATION_SITE))
+        assert result.returncode == 0, result.stderr
+        for page in ("b", "c"):
+            if f"{page}.md" in files:
+                html = (tmp_path / name / "site" / page / "index.html").read_text()
+                pages.setdefault(page, []).append(_article(html))
+    assert pages["b"][0] == pages["b"][1]
+    assert pages["c"][0] == pages["c"][1] == pages["c"][2]
+    assert "float32 True True" in pages["b"][0]
+    assert "Total params: 10 (40.00 B)" in pages["b"][0]
+
+
+def _article(html):
+    """A page's content: the navigation differs with the site's pages."""
+    return html[html.index('role="main"') : html.index("<footer")]

@@ -5,14 +5,32 @@ constant of the package that its code imports, of each one those refer to, and
 so on; not the rest of the package. So an edit to one block re-runs the pages
 that use it (through another function too), not every page that imports the
 package. Statements that run on import, other than imports and definitions,
-count for every page; an ``import package`` without names counts the whole
-package, as does code that cannot be parsed.
+count for every page that uses the package; an ``import package`` without names
+counts the whole package, as does code that cannot be parsed.
+
+:func:`reached_definitions` names what a page reaches, so that the cache can say
+which definition changed:
+
+- ``"pkg.module.name"``: the source of a top-level definition;
+- ``"pkg.module:<module code>"``: the statements of a module that run on import;
+- ``"pkg (whole package)"``: an empty marker, present when the page counts the whole
+  package (every definition and module code is then listed too);
+- ``"pkg.module.name"`` with an empty text: a name the page imports that the package
+  does not define (every definition is then listed too).
+
+The package is parsed once for all the pages of a build: the parse is cached on
+the paths, sizes, modification times and inodes of its files, so a file edited
+between two ``mkdocs serve`` rebuilds is parsed again; :func:`clear_cache` drops
+the parses.
 """
 
 import ast
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+
+MODULE_CODE = "<module code>"
+WHOLE_PACKAGE = "(whole package)"
 
 
 @dataclass
@@ -22,23 +40,26 @@ class Module:
     on_import: list = field(default_factory=list)  # source of the other statements
 
 
-def reached_sources(listings, package, directory):
-    """Source texts (sorted) of what the code ``listings`` use of ``package`` in ``directory``."""
+def reached_definitions(listings, package, directory):
+    """What the code ``listings`` use of ``package`` in ``directory``: {qualified name: source}.
+
+    Sorted by name; empty when the code does not import the package.
+    """
     modules = _parse_package(package, Path(directory))
     try:
         trees = [_parse_listing(code) for code in listings]
     except SyntaxError:
-        return _everything(modules)
+        return _everything(package, modules)
     roots = []
     for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Import) and any(
             alias.name.split(".")[0] == package for alias in node.names
         ):
-            return _everything(modules)
+            return _everything(package, modules)
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == package:
             roots += [(node.module, alias.name) for alias in node.names]
     if not roots:
-        return []
+        return {}
     reached, stack = set(), roots
     while stack:
         module, name = stack.pop()
@@ -46,9 +67,29 @@ def reached_sources(listings, package, directory):
             continue
         reached.add((module, name))
         stack += _references(modules, module, name)
-    texts = {_source(modules, module, name) for module, name in reached}
-    texts.update(text for m in modules.values() for text in m.on_import)
-    return sorted(texts)
+    found = _module_code(modules)
+    for module, name in reached:
+        if name is None:  # a whole module: its definitions were reached one by one
+            continue
+        source = modules.get(module)
+        if source is not None and name in source.definitions:
+            found[f"{module}.{name}"] = source.definitions[name][0]
+        elif source is None or (name not in source.imports and f"{module}.{name}" not in modules):
+            found[f"{module}.{name}"] = ""  # not defined: the whole package was reached
+    return dict(sorted(found.items()))
+
+
+def reached_sources(listings, package, directory):
+    """Source texts (sorted) of what ``listings`` use of ``package``: one per reached name."""
+    return sorted(
+        f"{name}\n{text}"
+        for name, text in reached_definitions(listings, package, directory).items()
+    )
+
+
+def clear_cache():
+    """Forget the parsed packages (they are also parsed again when a file changes)."""
+    _parse_files.cache_clear()
 
 
 def _parse_listing(code):
@@ -63,6 +104,8 @@ def _parse_listing(code):
 def _references(modules, module, name):
     """What (module, name) refers to: a definition's names, a module's definitions."""
     if name is None:  # a whole module
+        if module not in modules:
+            return []
         return [(module, n) for n in modules[module].definitions] + [
             target for target in modules[module].imports.values() if target[0] in modules
         ]
@@ -77,36 +120,41 @@ def _references(modules, module, name):
     return [(module, n) for n in refers if n in source.definitions or n in source.imports]
 
 
-def _source(modules, module, name):
-    if name is None or name not in modules[module].definitions:
-        return f"{module}:{name}"
-    return f"{module}:{name}\n{modules[module].definitions[name][0]}"
-
-
-def _everything(modules):
-    return sorted(
-        f"{module}:{name}\n{source}"
+def _module_code(modules):
+    return {
+        f"{module}:{MODULE_CODE}": "\n\n".join(m.on_import)
         for module, m in modules.items()
-        for name, (source, _) in m.definitions.items()
-    ) + sorted(text for m in modules.values() for text in m.on_import)
+        if m.on_import
+    }
+
+
+def _everything(package, modules):
+    found = _module_code(modules)
+    found[f"{package} {WHOLE_PACKAGE}"] = ""
+    for module, m in modules.items():
+        for name, (source, _) in m.definitions.items():
+            found[f"{module}.{name}"] = source
+    return dict(sorted(found.items()))
 
 
 def _parse_package(package, directory):
-    files = tuple(
-        (path.relative_to(directory).with_suffix("").parts, path.read_text(encoding="utf-8"))
-        for path in sorted(directory.rglob("*.py"))
-    )
-    return _parse_files(package, files)
+    files = []
+    for path in sorted(directory.rglob("*.py")):
+        stat = path.stat()
+        files.append((str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino))
+    return _parse_files(package, str(directory), tuple(files))
 
 
-@functools.lru_cache(maxsize=4)
-def _parse_files(package, files):
-    """The package's modules, parsed once per build for all its pages (keyed on the texts)."""
+@functools.lru_cache(maxsize=8)
+def _parse_files(package, directory, files):
+    """The package's modules, parsed once per build for all its pages (keyed on the files)."""
     modules = {}
-    for parts, text in files:
+    for path, *_ in files:
+        path = Path(path)
+        parts = path.relative_to(directory).with_suffix("").parts
         is_init = parts[-1] == "__init__"
         dotted = ".".join((package, *parts[: -1 if is_init else None]))
-        modules[dotted] = _parse_module(text, dotted, is_init)
+        modules[dotted] = _parse_module(path.read_text(encoding="utf-8"), dotted, is_init)
     return modules
 
 
@@ -128,7 +176,7 @@ def _parse_module(text, dotted, is_init):
             for target in _targets(node):
                 module.definitions[target] = (source, _names(node))
         elif not _is_docstring(node):
-            module.on_import.append(f"{dotted}\n{source}")
+            module.on_import.append(source)
     return module
 
 

@@ -1,61 +1,152 @@
 """Find the Python fences of a Markdown page, with the markers that steer them.
 
-The markers are pytest-codeblocks' own, so the build and the tests agree:
+The markers are pytest-codeblocks' own HTML comments, each alone on a line, on the
+lines right before a fence (blank lines may come between; several markers may mark one
+fence, one per line; a line of prose in between drops them):
 
-- ``<!--pytest-codeblocks:cont-->`` before a fence: it continues the fence before
-  it (same namespace, same Keras session), as pytest-codeblocks joins them;
-- ``<!--pytest.mark.skip-->`` before a fence: it is shown but not run, here or in
-  the tests.
+- ``<!--pytest-codeblocks:cont-->``: the fence continues the fence before it (same
+  namespace, same Keras session), as pytest-codeblocks joins them;
+- ``<!--pytest.mark.skip-->``: the fence is shown but not run, here or in the tests;
+- ``<!--pytest-codeblocks:expect-error-->`` (or ``expect-exception``): the fence must
+  raise; the page shows its traceback, and the fences after it still run;
+- ``<!--pytest.mark.timeout(600)-->``: the fence may take that many seconds more than
+  the plugin's page timeout allows (a pytest mark, so the test item carries it too).
 
 Only fences whose info string is exactly ``python`` are examples, as only those are
 collected by pytest-codeblocks; ``` ```python title="x" ``` or ``` ```py ``` would
 be skipped by it without a word, so they are reported as errors.
+
+Every problem of a page is reported at once, in one FenceError whose ``errors`` are
+one-line messages ``path:line: message`` naming the line of the file to fix.
+
+Each fence's code has its ``--8<--`` includes expanded (with a SnippetExpander), and
+``Fence.origins`` says which file line each line of the code comes from: the page's
+own lines map to the page file (``first_line`` accounts for front matter), included
+lines to the included file (nested includes too; see snippets.py for the rare lines
+that map to the page's include line instead).
 """
 
 import re
 from dataclasses import dataclass
 
+from mkdocs_run_examples.snippets import IncludeError
+
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
-MARKER = re.compile(
-    r"^[ \t]*<!--[-\s]*(?P<marker>pytest-codeblocks:cont|pytest\.mark\.skip)[-\s]*-->"
+# pytest-codeblocks reads a comment alone on its line (stripped) as a marker.
+MARKER = re.compile(r"^[ \t]*<!--[-\s]*(?P<marker>pytest-codeblocks:.*|pytest\.mark\..*)-->\s*$")
+TIMEOUT = re.compile(
+    r"pytest\.mark\.timeout\(\s*(?:timeout\s*=\s*)?(?P<seconds>\d+(?:\.\d*)?)\s*\)"
 )
+SKIP = re.compile(r"pytest\.mark\.skip(\(.*\))?")
 PYTHONISH = re.compile(r"^(python|py|python3)\b|^\{?\s*\.?(python|py)\b")
+KNOWN_MARKERS = (
+    "<!--pytest-codeblocks:cont-->, <!--pytest-codeblocks:expect-error-->, "
+    "<!--pytest.mark.skip--> and <!--pytest.mark.timeout(seconds)-->"
+)
+
+
+def format_location(path, line):
+    """``path:line``, the form editors and terminals open."""
+    return f"{path}:{line}"
 
 
 @dataclass(frozen=True)
 class Fence:
-    """A ```` ```python ```` fence: its code (dedented), where it ends, how it runs."""
+    """A ```` ```python ```` fence: its code (expanded, dedented), where it is, how it runs.
+
+    ``origins`` has one ``(path, line)`` per line of ``code`` (lines as split on
+    ``"\\n"``): the 1-based line of the file that line came from. ``location`` is the
+    file line of the opening ```` ``` ```` line, ``"docs/en/vgg.md:66"``.
+    """
 
     index: int  # 1-based among the page's Python fences
     code: str
     indent: str
-    start_line: int  # 0-based line of the opening fence
-    end_line: int  # 0-based line of the closing fence
-    continues: bool  # chained to the fence before it
-    skip: bool  # shown, not run
+    start_line: int  # 0-based line of the opening fence, in the Markdown given
+    end_line: int  # 0-based line of the closing fence, in the Markdown given
+    continues: bool = False  # chained to the fence before it
+    skip: bool = False  # shown, not run
+    expect_error: bool = False  # must raise; its traceback is its output
+    timeout: float | None = None  # seconds it may take beyond the page's timeout
+    origins: tuple = ()  # (path, 1-based line) of each line of code
+    path: str = "page.md"  # the page, relative to the project root
+    line: int = 0  # 1-based file line of the opening fence (0: start_line + 1)
+
+    def origin(self, line_number):
+        """``(path, line)`` in the file that the 1-based ``line_number`` of ``code`` came
+        from (clamped to the code's lines: a SyntaxError may point past the end)."""
+        if not self.origins:
+            return (self.path, self._opening_line() + max(1, line_number))
+        return self.origins[min(max(line_number, 1), len(self.origins)) - 1]
+
+    @property
+    def location(self):
+        """``path:line`` of the opening fence line in the page file."""
+        return format_location(self.path, self._opening_line())
+
+    def _opening_line(self):
+        return self.line or self.start_line + 1
 
 
 class FenceError(ValueError):
-    """A fence the build cannot run as the tests would."""
+    """Fences the build cannot run as the tests would: ``errors``, one line each,
+    ``path:line: message``; ``str()`` joins them with newlines."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+    def __str__(self):
+        return "\n".join(self.errors)
 
 
-def find_fences(text):
-    """The Python fences of ``text``, in order."""
-    lines = text.split("\n")
-    fences = []
-    marker = None
+def body_first_line(file_text):
+    """The 1-based line of ``file_text`` (a page file) on which MkDocs' Markdown starts.
+
+    MkDocs 1.6 hands plugins the page without its front matter (YAML between ``---``
+    lines, or MultiMarkdown ``key: value`` lines), as ``mkdocs.utils.meta.get_data``
+    strips it, blank lines after it included; this counts what it strips.
+    """
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(file_text)
+    text, body = (_newlines(s) for s in (file_text, body))
+    if not text.endswith(body):  # cannot happen with MkDocs 1.6: no offset then
+        return 1
+    return text[: len(text) - len(body)].count("\n") + 1
+
+
+def _newlines(text):
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def find_fences(markdown, *, path="page.md", first_line=1, expander=None):
+    """The Python fences of ``markdown``, in order; raise FenceError with every problem.
+
+    ``markdown``: the page as MkDocs hands it to ``on_page_markdown`` (front matter
+    removed); ``path``: the page relative to the project root, as errors and origins
+    name it; ``first_line``: the file line of ``markdown``'s first line (see
+    body_first_line); ``expander``: a SnippetExpander for the ``--8<--`` includes, or
+    None to leave them as they are.
+    """
+    lines = markdown.split("\n")
+    fences, errors, markers = [], [], []
+
+    def where(number):  # 0-based line of ``markdown`` -> "path:line"
+        return format_location(path, first_line + number)
+
     number = 0
     while number < len(lines):
         line = lines[number]
         found = MARKER.match(line)
         if found:
-            marker = found["marker"]
+            markers.append((number, found["marker"].strip().rstrip("-").strip()))
             number += 1
             continue
         opening = FENCE_OPEN.match(line)
         if not opening:
             if line.strip():
-                marker = None
+                markers = []  # a marker only marks the fence right after it
             number += 1
             continue
         indent, ticks, info = opening["indent"], opening["ticks"], opening["info"]
@@ -63,11 +154,25 @@ def find_fences(text):
         while end < len(lines) and not _closes(lines[end], ticks):
             end += 1
         if end == len(lines):
-            raise FenceError(f"the fence opened on line {number + 1} is never closed")
+            errors.append(f"{where(number)}: the fence opened here is never closed")
+            break
         if info == "python" and ticks[0] == "`":
-            if marker == "pytest-codeblocks:cont" and not fences:
-                raise FenceError(f"line {number + 1}: a 'cont' fence needs a fence before it")
+            flags, cont_line = _flags(markers, where, errors)
+            if flags["continues"] and not fences:
+                errors.append(f"{where(cont_line)}: a 'cont' fence needs a fence before it")
             body = [_dedent(body_line, indent) for body_line in lines[number + 1 : end]]
+            origins = [(path, first_line + n) for n in range(number + 1, end)]
+            if expander is not None:
+                try:
+                    expanded = expander.expand_lines(body, origins)
+                except IncludeError as error:
+                    errors.extend(
+                        f"{format_location(*origin)}: {text}" for origin, text in error.problems
+                    )
+                    expanded = list(zip(body, origins, strict=True))
+                body, origins = [text for text, _ in expanded], [origin for _, origin in expanded]
+            if not body:  # an empty fence: one empty line, at the closing fence
+                body, origins = [""], [(path, first_line + end)]
             fences.append(
                 Fence(
                     index=len(fences) + 1,
@@ -75,18 +180,51 @@ def find_fences(text):
                     indent=indent,
                     start_line=number,
                     end_line=end,
-                    continues=marker == "pytest-codeblocks:cont",
-                    skip=marker == "pytest.mark.skip",
+                    origins=tuple(origins),
+                    path=path,
+                    line=first_line + number,
+                    **flags,
                 )
             )
         elif PYTHONISH.match(info) or (ticks[0] == "~" and info == "python"):
-            raise FenceError(
-                f"line {number + 1}: fence {ticks}{info}: write exactly ```python "
+            errors.append(
+                f"{where(number)}: fence {ticks}{info}: write exactly ```python "
                 "(pytest-codeblocks skips anything else silently)"
             )
-        marker = None
+        elif markers:
+            errors.append(
+                f"{where(markers[0][0])}: a marker before a fence that is not run "
+                f"({ticks}{info}): only a ```python fence can carry one"
+            )
+        markers = []
         number = end + 1
+    if errors:
+        raise FenceError(errors)
     return fences
+
+
+def _flags(markers, where, errors):
+    """The Fence fields set by ``markers`` [(0-based line, text)], and the line of the
+    ``cont`` marker; unknown markers are errors."""
+    flags = {"continues": False, "skip": False, "expect_error": False, "timeout": None}
+    cont_line = None
+    for number, marker in markers:
+        keyword = marker.partition("pytest-codeblocks:")[2].strip("- ")
+        timeout = TIMEOUT.fullmatch(marker)
+        if keyword == "cont":
+            flags["continues"], cont_line = True, number
+        elif keyword in ("expect-error", "expect-exception"):
+            flags["expect_error"] = True
+        elif keyword == "skip" or SKIP.fullmatch(marker):
+            flags["skip"] = True
+        elif timeout:
+            flags["timeout"] = float(timeout["seconds"])
+        else:
+            errors.append(
+                f"{where(number)}: marker <!--{marker}-->: the build does not understand it; "
+                f"it knows {KNOWN_MARKERS}"
+            )
+    return flags, cont_line
 
 
 def _closes(line, ticks):

@@ -12,11 +12,8 @@ of a Markdown page from its prose and its (expanded) fences.
 
 import copy
 import logging
-import tempfile
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
 
 log = logging.getLogger("mkdocs.plugins.run_examples")
 
@@ -29,20 +26,20 @@ def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def run_notebook(name, notebook, timeout=600):
-    """Execute a copy of ``notebook``; the outputs of each code cell, stderr left out."""
+def run_notebook(name, notebook, timeout, workdir):
+    """Execute a copy of ``notebook`` in ``workdir``; the outputs of each code cell, stderr
+    left out. ``timeout``: seconds for one cell."""
+    from nbclient import NotebookClient  # in the worker only: the build does not need it
+    from nbclient.exceptions import CellExecutionError
+
     executed = copy.deepcopy(notebook)
-    with tempfile.TemporaryDirectory(prefix="run-examples-nb-") as workdir:
-        client = NotebookClient(
-            executed,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": workdir}},
-        )
-        try:
-            client.execute()
-        except CellExecutionError as error:
-            raise NotebookError(f"{name}: a cell raised:\n{error}") from None
+    client = NotebookClient(
+        executed, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}}
+    )
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        raise NotebookError(f"{name}: a cell raised:\n{error}") from None
     outputs = []
     for index, cell in enumerate(code_cells(executed), start=1):
         kept = []

@@ -1,351 +1,392 @@
 """The MkDocs plugin: run each page's Python fences and show their output below them.
 
-Per page (``on_page_markdown``): find the ``python`` fences, expand the ``--8<--``
-includes in each with the site's own pymdownx.snippets settings (the page itself
-keeps them: the extension expands them when rendering), look the page up in the
-cache or run it, and leave a placeholder after each fence; ``on_page_content``
-swaps the placeholders for the rendered output. Notebook pages (``on_pre_page``)
-are run with nbclient and handed to mkdocs-jupyter with their outputs. Images go to
-``assets/examples/<sha256>.<ext>``. A failing fence is logged as an error naming
-the page and the fence (so ``mkdocs build --strict`` fails) and is not cached.
-The build log lists each page's run time; ``execution-report.json`` and
-``execution-report.md`` in the site list them all.
+How a build goes:
+
+1. ``on_config`` (once per build, not once per language): read every page and
+   notebook, find its fences (``--8<--`` includes expanded), compute its cache key
+   (``cache``) and hand each page the cache lacks to the worker pool (``pool``),
+   which runs pages in parallel in warm worker processes while MkDocs renders.
+   Nothing to run, no worker started.
+2. ``on_page_markdown``: take the page's run (from the cache or its worker; the
+   Chinese page has the English page's code, hence its run), log any failure with
+   the file line of the statement that raised, and leave a placeholder after each
+   fence; ``on_page_content`` puts each fence's output there, or the error box
+   under the fence that failed. Notebook pages (``on_pre_page``) get a copy of the
+   notebook with its outputs, which mkdocs-jupyter renders (``jupyter``).
+3. ``on_post_build``, after the last language: images, downloads (``downloads``)
+   and the execution report (``report``) are written; cache entries the build did
+   not use are removed.
+
+Failures (a fence raising, exiting the interpreter, outliving the time limit,
+printing more than the output limit; a missing include) are logged as errors or
+warnings naming ``file:line``, so ``mkdocs build --strict`` fails; they are never
+cached.
 """
 
-import concurrent.futures
 import dataclasses
 import gc
 import hashlib
 import html
-import importlib.metadata
-import json
-import logging
 import os
 import re
 import shutil
-import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
-from mkdocs_jupyter.plugin import NotebookFile
 
-from mkdocs_run_examples.cache import RunCache, environment_digest, page_key, write_atomically
-from mkdocs_run_examples.fences import FenceError, find_fences
-from mkdocs_run_examples.notebooks import (
-    NotebookError,
-    code_cells,
-    page_notebook,
-    page_script,
-    run_notebook,
-    with_outputs,
-)
+from mkdocs_run_examples import jupyter
+from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
+from mkdocs_run_examples.downloads import Downloads
+from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences
+from mkdocs_run_examples.notebooks import code_cells, with_outputs
+from mkdocs_run_examples.pool import WorkerPool
 from mkdocs_run_examples.render import render_output
-from mkdocs_run_examples.runner import ExampleError, run_page
+from mkdocs_run_examples.report import Report
 from mkdocs_run_examples.snippets import SnippetExpander
+from mkdocs_run_examples.worker import Job
 
-log = logging.getLogger("mkdocs.plugins.run_examples")
+log = get_plugin_logger(__name__)
 PLACEHOLDER = "RUNEXAMPLESOUTPUT{}X"
 PLACEHOLDER_HTML = re.compile(r"<p>RUNEXAMPLESOUTPUT(\d+)X</p>")
 IMAGE_DIR = "assets/examples"
-RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
-DOWNLOAD_LABELS = {
-    "en": ("Download this page as a Jupyter notebook", "or as a Python script"),
-    "zh": ("下载本页的 Jupyter 笔记本", "或 Python 脚本"),
+INCLUDE = re.compile(r"^([ \t]*)(-{1,}8<-{1,})", re.MULTILINE)
+LABELS = {
+    "notebook": "Download this page as a Jupyter notebook",
+    "script": "or as a Python script",
+    "failed": "This example failed when the site was built",
+    "truncated": "Output cut here: {count:,} more characters were printed.",
 }
 
 
 class RunExamplesConfig(base.Config):
     cache_dir = c.Type(str, default=".cache/run-examples")
-    packages = c.ListOfItems(c.Type(str), default=[])  # their versions are in the cache key
+    preload = c.ListOfItems(c.Type(str), default=[])  # imported once by each worker
+    workers = c.Type(int, default=0)  # 0: one per core
+    timeout = c.Type((int, float), default=300)  # seconds for one page's run
+    output_limit = c.Type(int, default=100_000)  # characters one fence may print on the page
     sources = c.Type(dict, default={})  # import name -> directory: code importing it depends on it
+    lock_file = c.Optional(c.Type(str))  # its bytes go in the cache key
     downloads = c.ListOfItems(c.Type(str), default=[])  # pages (file stems) offered as .ipynb/.py
+    labels = c.Type(dict, default={})  # language -> {LABELS key: text}
+
+
+@dataclasses.dataclass
+class Plan:
+    """A page's or notebook's fences (or code cells) and key, and its run if it needs one."""
+
+    path: str  # docs/en/vgg.md: what errors name
+    name: str  # vgg.md: the languages share their runs and the cache's explanations
+    fences: list
+    key: object
+    run: tuple | None = None  # (future of the worker's Outcome, why it runs)
 
 
 class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def on_startup(self, command, dirty):
         # Kept across the language builds of mkdocs-static-i18n and serve's rebuilds.
-        self.report = {}  # page URL -> its last run
-        self._images = {}
-        self._outputs = {}
-        self._downloads = {}  # page URL -> {file name: text}
-        # Notebooks run in a kernel of their own: start them while the pages run.
-        self._notebook_runs = {}  # cache key -> future of (outputs, seconds)
-        self._executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        self.serving = command == "serve"
+        self.pool = None
 
     def on_config(self, config):
-        root = Path(config.config_file_path).parent
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-        self.expander = SnippetExpander(config.mdx_configs.get("pymdownx.snippets"), root)
-        self.cache = RunCache(root / self.config.cache_dir)
-        self.environment = environment_digest(self.config.packages)
-        self.sources = {name: root / path for name, path in self.config.sources.items()}
-        self._start_notebooks(config)
+        if _building_another_language(config):
+            return config
+        self._new_build(config)
+        if self.serving:
+            self._workers().start()
+        jupyter_ = jupyter.jupyter_plugin(config)
+        if jupyter_ is not None:
+            jupyter.remember_inclusion(jupyter_)
+        self._plan(config, jupyter_)
         return config
 
-    def _start_notebooks(self, config):
-        """Start running the site's notebooks now, before MkDocs reads any page."""
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is None:
-            return
-        for file in get_files(config):
-            if (
-                file.src_uri.endswith(".ipynb")
-                and file.inclusion.is_included()
-                and jupyter.should_include(file)
-            ):
-                notebook, _, key = self._notebook_key(file.abs_src_path)
-                self._start_notebook(file.src_uri, notebook, key)
+    def _new_build(self, config):
+        """Per-build state, new for every build (serve rebuilds too)."""
+        self.root = Path(config.config_file_path).parent
+        self.expander = SnippetExpander(config.mdx_configs.get("pymdownx.snippets"), self.root)
+        self.cache = RunCache(self.root / self.config.cache_dir, grace=0)
+        self.cache.begin()
+        lock = self.config.lock_file and self.root / self.config.lock_file
+        self.environment = Environment.current(lock)
+        self.sources = {name: self.root / path for name, path in self.config.sources.items()}
+        self.plans = {}  # page path (docs/...) -> Plan
+        self.runs = {}  # key digest -> future of the worker's Outcome
+        self.outputs = {}  # page URL -> (plan, outcome) for on_page_content
+        self.images = {}  # file name -> (sha256, name)
+        self.downloads = Downloads()
+        self.report = Report()
+        i18n = config.plugins.get("i18n")
+        self.languages = [language.locale for language in i18n.config.languages] if i18n else []
+        self.tidier = jupyter.Tidier(self.languages[0] if self.languages else "")
+
+    def _workers(self):
+        if self.pool is None:
+            self.pool = WorkerPool(self.config.workers, self.config.preload)
+        return self.pool
+
+    def _plan(self, config, jupyter_):
+        """Key every page and notebook now, and start running those the cache lacks."""
+        files = get_files(config)
+        for file in files:
+            if file.src_uri.endswith(".md") and file.inclusion.is_included():
+                text = file.content_string
+                try:
+                    fences = self._fences(text, file, body_first_line(text))
+                except FenceError:
+                    continue  # reported with the page
+                if fences:
+                    self._plan_page(file, fences)
+        if jupyter_ is not None:
+            for file in jupyter.notebook_files(files, jupyter_):
+                notebook = nbformat.read(file.abs_src_path, as_version=4)
+                self._plan_notebook(file, notebook)
+
+    def _fences(self, markdown, file, first_line):
+        path = self._path(file)
+        return find_fences(markdown, path=path, first_line=first_line, expander=self.expander)
+
+    def _path(self, file):
+        return Path(os.path.relpath(file.abs_src_path, self.root)).as_posix()
+
+    def _new_plan(self, file, fences):
+        language, _, rest = file.src_uri.partition("/")
+        name = rest if language in self.languages else file.src_uri
+        key = page_key(fences, self.environment, self.sources)
+        plan = Plan(self._path(file), name, fences, key)
+        self.plans[plan.path] = plan
+        return plan
+
+    def _plan_page(self, file, fences):
+        plan = self._new_plan(file, fences)
+        if self.cache.get(plan.key.digest) is None:
+            timeout = self.config.timeout + sum(fence.timeout or 0 for fence in fences)
+            job = Job("page", plan.path, fences, timeout, self.config.output_limit)
+            plan.run = self._submit(plan, job)
+        return plan
+
+    def _plan_notebook(self, file, notebook):
+        plan = self._new_plan(file, [_CodeCell(cell.source) for cell in code_cells(notebook)])
+        if self.cache.get_notebook(plan.key.digest) is None:
+            timeout = self.config.timeout
+            job = Job("notebook", plan.path, (notebook, timeout), timeout)
+            plan.run = self._submit(plan, job, priority=-1)  # the longest job: first
+        return plan
+
+    def _submit(self, plan, job, priority=0):
+        """The run of ``plan``'s key: one per build, whichever language asks first."""
+        digest = plan.key.digest
+        if digest not in self.runs:
+            reasons = self.cache.reasons(plan.name, plan.key)
+
+            def started():
+                log.info("running %s (%s)", job.name, "; ".join(reasons))
+
+            self.runs[digest] = (self._workers().submit(job, priority, started), reasons)
+        return self.runs[digest]
+
+    # Markdown pages
+
+    def on_page_markdown(self, markdown, page, config, files):
+        if page.file.src_uri.endswith(".ipynb"):  # run in on_pre_page, rendered by mkdocs-jupyter
+            return markdown
+        path = self._path(page.file)
+        try:
+            fences = self._fences(markdown, page.file, body_first_line(page.file.content_string))
+        except FenceError as error:
+            for line in error.errors:
+                log.error(line)
+            # Shown as written: pymdownx.snippets would stop the build on a missing include.
+            return INCLUDE.sub(r"\1;\2", markdown)
+        if not fences:
+            self.report.record(page.url, page.file.src_uri, fences)
+            return markdown
+        plan = self.plans.get(path)
+        if plan is None or plan.fences != fences:  # changed by another plugin: key it again
+            plan = self._plan_page(page.file, fences)
+        run, seconds, reasons = self._run_of(plan)
+        self.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
+        self.outputs[page.url] = (fences, run)
+        if run.failure is not None:
+            log.error(describe_failure(run.failure, fences))
+        for fence, output in zip(fences, run.outputs, strict=False):
+            if output.truncated:
+                log.warning(
+                    "%s: fence %d printed %d characters more than output_limit (%d): "
+                    "the page shows the first %d",
+                    fence.location,
+                    fence.index,
+                    output.truncated,
+                    self.config.output_limit,
+                    self.config.output_limit,
+                )
+        if Path(path).stem in self.config.downloads:
+            self.downloads.keep(markdown, fences, page)
+        markdown = _insert_placeholders(markdown, fences)
+        if page.url in self.downloads.files:
+            markdown = self.downloads.link(markdown, page, self._labels(page))
+        return markdown
+
+    def _run_of(self, plan):
+        """The page's PageRun (failed or not), its run time (None: cached), and why it ran."""
+        cached = self.cache.get(plan.key.digest)
+        if cached is not None:
+            return cached, None, []
+        future, reasons = plan.run
+        outcome = future.result()
+        run = outcome.result
+        if run is None:  # the process ended or timed out: report it at the fence it ran
+            run = _stopped(outcome, plan.fences)
+        elif run.failure is None and not self.cache.get(plan.key.digest):
+            self.cache.put(plan.key, run, plan.name)
+            log.info("ran %s: %d fences in %.2f s", plan.path, len(plan.fences), run.seconds)
+        for message in run.warnings:  # not shown on the page
+            log.info("%s: %s", plan.path, message)
+        return run, outcome.seconds, reasons
+
+    def on_page_content(self, content, page, config, files):
+        if page.file.src_uri.endswith(".ipynb"):
+            return self.tidier.tidy(content, page, config)
+        if page.url not in self.outputs:
+            return content
+        fences, run = self.outputs[page.url]
+
+        def image_url(digest, name):
+            file_name = f"{digest}{Path(name).suffix.lower()}"
+            self.images[file_name] = digest, name
+            return get_relative_url(f"{IMAGE_DIR}/{file_name}", page.url)
+
+        labels = self._labels(page)
+        rendered = {}
+        for fence, output in zip(fences, run.outputs, strict=False):
+            rendered[fence.index] = render_output(output, image_url, labels)
+        if run.failure is not None:
+            box = (
+                f'<div class="admonition failure"><p class="admonition-title">{labels["failed"]}'
+                f"</p><pre><code>{html.escape(describe_failure(run.failure, fences))}"
+                "</code></pre></div>"
+            )
+            rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
+        return PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
+
+    def _labels(self, page):
+        return {**LABELS, **self.config.labels.get(_language(page), {})}
+
+    # Notebook pages
 
     @event_priority(-110)
     def on_files(self, files, config):
-        """Let mkdocs-jupyter claim the notebooks again after mkdocs-static-i18n's on_files.
-
-        i18n (priority -100) rebuilds every file as a plain File, which turns a notebook
-        back into an asset copied as is; mkdocs-jupyter's own on_files ran before it.
-        """
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is None:
-            return files
-        for file in [file for file in files if jupyter.should_include(file)]:
-            notebook = NotebookFile(file, **config)
-            # Keep the language's destination that i18n gave the file.
-            notebook.dest_path, notebook.abs_dest_path = file.dest_path, file.abs_dest_path
-            notebook.url = file.url
-            notebook.alternates = _notebook_alternates(notebook.url, config)
-            files.remove(file)
-            files.append(notebook)
-        return files
-
-    def _notebook_key(self, path):
-        notebook = nbformat.read(path, as_version=4)
-        cells = [_CodeCell(cell.source) for cell in code_cells(notebook)]
-        return notebook, cells, page_key(cells, self.environment, self.sources)
-
-    def _start_notebook(self, name, notebook, key):
-        """Run the notebook in the background unless its outputs are cached or on the way."""
-        if key in self._notebook_runs or self.cache.get_notebook(key) is not None:
-            return
-
-        def run():
-            start = time.perf_counter()
-            return run_notebook(name, notebook), time.perf_counter() - start
-
-        self._notebook_runs[key] = self._executor.submit(run)
-
-    def on_page_markdown(self, markdown, page, config, files):
-        name = page.file.src_uri
-        if name.endswith(".ipynb"):  # run in on_pre_page, rendered by mkdocs-jupyter
-            return markdown
-        try:
-            fences = [
-                dataclasses.replace(fence, code=self.expander.expand(fence.code))
-                for fence in find_fences(markdown)
-            ]
-        except FenceError as error:
-            log.error("%s: %s", name, error)
-            return markdown
-        self._outputs[page.url] = None
-        if not fences:
-            self._record(page, name, fences, cached=True, seconds=0.0)
-            return markdown
-        if Path(name).stem in self.config.downloads:
-            self._keep_downloads(markdown, fences, page)
-        key = page_key(fences, self.environment, self.sources)
-        run = self.cache.get(key)
-        cached = run is not None
-        if not cached:
-            try:
-                run = run_page(name, fences)
-            except ExampleError as error:
-                log.error("%s", error)
-                self._outputs[page.url] = ("error", str(error))
-                return _insert_placeholders(markdown, fences)
-            self.cache.put(key, run)
-            log.info("run-examples: ran %s: %d fences in %.2f s", name, len(fences), run.seconds)
-        self._record(page, name, fences, cached, run.seconds)
-        self._outputs[page.url] = ("run", run)
-        markdown = _insert_placeholders(markdown, fences)
-        return self._link_downloads(markdown, page) if page.url in self._downloads else markdown
-
-    def _record(self, page, name, fences, cached, seconds):
-        """The page's line of the execution report."""
-        self.report[page.url] = {
-            "page": name,
-            "fences": len(fences),
-            "skipped": sum(fence.skip for fence in fences),
-            "executed": 0 if cached else sum(not fence.skip for fence in fences),
-            "cached": cached,
-            "seconds": 0.0 if cached else round(seconds, 3),
-        }
-
-    def _keep_downloads(self, markdown, fences, page):
-        """The page as a notebook and a script, written into the site after the build."""
-        stem = Path(page.file.src_uri).stem
-        self._downloads[page.url] = {
-            f"{stem}.ipynb": page_notebook(_without_heading_ids(markdown), fences),
-            f"{stem}.py": page_script(page.title or stem, fences),
-        }
-
-    def _link_downloads(self, markdown, page):
-        """Links to the page's notebook and script, under its title."""
-        stem = Path(page.file.src_uri).stem
-        notebook_label, script_label = DOWNLOAD_LABELS.get(_language(page), DOWNLOAD_LABELS["en"])
-        links = (
-            f'<p class="cb-downloads"><a href="{stem}.ipynb" download>{notebook_label}</a> '
-            f'<a href="{stem}.py" download>{script_label}</a></p>'
-        )
-        lines = markdown.split("\n")
-        title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)
-        lines[title + 1 : title + 1] = ["", links, ""]
-        return "\n".join(lines)
+        """Let mkdocs-jupyter claim the notebooks again after mkdocs-static-i18n's on_files."""
+        jupyter_ = jupyter.jupyter_plugin(config)
+        return files if jupyter_ is None else jupyter.claim(files, config, jupyter_)
 
     def on_pre_page(self, page, config, files):
         """Give mkdocs-jupyter the notebook with its outputs, run once for both languages."""
         if not page.file.src_uri.endswith(".ipynb"):
             return page
-        name = page.file.src_uri
-        notebook, fences, key = self._notebook_key(page.file.abs_src_path)
-        outputs, seconds = self.cache.get_notebook(key), 0.0
-        cached = outputs is not None
-        if not cached:
-            self._start_notebook(name, notebook, key)
-            run = self._notebook_runs.pop(key)
-            if not run.done():
-                # A full collection walks TensorFlow's million objects (~0.7 s): run the
-                # one the rest of the build would trigger now, while this process waits.
+        path = self._path(page.file)
+        notebook = nbformat.read(page.file.abs_src_path, as_version=4)
+        plan = self.plans.get(path) or self._plan_notebook(page.file, notebook)
+        outputs, seconds, reasons = self.cache.get_notebook(plan.key.digest), None, []
+        if outputs is None:
+            future, reasons = plan.run
+            if not future.done():
+                # A full collection walks MkDocs' heap: run the one the rest of the build
+                # would trigger now, while this process waits.
                 gc.collect()
-            try:
-                outputs, seconds = run.result()
-            except NotebookError as error:
-                log.error("%s", error)
+            outcome = future.result()
+            if outcome.result is None:
+                log.error("%s: %s", path, outcome.problem)
                 return page
-            self.cache.put_notebook(key, outputs)
-            log.info("run-examples: ran %s: %d cells in %.2f s", name, len(fences), seconds)
-        self._record(page, name, fences, cached, seconds)
+            outputs, seconds = outcome.result, outcome.seconds
+            if self.cache.get_notebook(plan.key.digest) is None:
+                self.cache.put_notebook(plan.key, outputs, plan.name)
+                log.info("ran %s: %d cells in %.2f s", path, len(plan.fences), seconds)
+        self.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons)
+        jupyter_ = jupyter.jupyter_plugin(config)
+        jupyter.keep_rendering_cached(jupyter_, self.cache.directory, _language(page))
         executed = nbformat.writes(with_outputs(notebook, outputs))
         digest = hashlib.sha256(executed.encode()).hexdigest()[:16]
-        path = self.cache.directory / "notebooks" / digest / Path(name).name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, executed.encode())
-        page.file.abs_src_path = str(path)
-        self._keep_rendering_cached(config, _language(page))
+        folder = self.cache.directory / "notebooks" / digest
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / Path(path).name, executed.encode())
+        self.cache.use_path(folder)
+        page.file.abs_src_path = str(folder / Path(path).name)
         return page
 
-    def _keep_rendering_cached(self, config, language):
-        """Give mkdocs-jupyter's render cache one folder per language.
+    # The end of the build
 
-        It evicts, after each build, the entries that build did not use; with
-        mkdocs-static-i18n building one language after the other, a shared folder lost
-        every entry, and each rebuild converted both notebooks again.
-        """
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is not None and jupyter.config["cache"]:
-            # Its key is the file and its options: the versions that render go in the path.
-            versions = "-".join(importlib.metadata.version(p) for p in RENDERERS)
-            folder = self.cache.directory / "rendered" / f"{language}-{versions}"
-            jupyter.config["cache_dir"] = str(folder)
-
-    def on_page_content(self, content, page, config, files):
-        outcome = self._outputs.get(page.url)
-        if outcome is None:
-            return content
-        kind, value = outcome
-        if kind == "error":
-            box = (
-                '<div class="admonition failure"><p class="admonition-title">'
-                "This example failed when the site was built</p><pre><code>"
-                f"{html.escape(value)}</code></pre></div>"
-            )
-            return PLACEHOLDER_HTML.sub(lambda match: box if match[1] == "1" else "", content)
-
-        def image_url(digest, name):
-            file_name = f"{digest}{Path(name).suffix.lower()}"
-            self._images[file_name] = digest, name
-            return get_relative_url(f"{IMAGE_DIR}/{file_name}", page.url)
-
-        def replace(match):
-            output = value.outputs[int(match[1]) - 1]
-            return render_output(output.stdout, output.images, image_url)
-
-        return PLACEHOLDER_HTML.sub(replace, content)
-
+    @event_priority(-200)  # after i18n's, which builds the other languages
     def on_post_build(self, config):
-        target = Path(config.site_dir) / IMAGE_DIR
+        site_dir = Path(config.site_dir)
+        target = site_dir / IMAGE_DIR
         target.mkdir(parents=True, exist_ok=True)
-        for file_name, (digest, name) in self._images.items():
+        for file_name, (digest, name) in self.images.items():
             shutil.copyfile(self.cache.image_path(digest, name), target / file_name)
-        for url, downloads in self._downloads.items():
-            folder = Path(config.site_dir) / url
-            folder.mkdir(parents=True, exist_ok=True)
-            for file_name, text in downloads.items():
-                (folder / file_name).write_text(text, encoding="utf-8")
-        self._write_report(Path(config.site_dir))
+        self.downloads.write(site_dir)
+        self.tidier.write(site_dir)
+        self.report.write(site_dir)
+        if not _building_another_language(config):
+            self.cache.evict()
 
     def on_shutdown(self):
-        # Python's last collection at exit walks the same heap for nothing.
+        if self.pool is not None:
+            self.pool.close()
+        # Python's last collection at exit walks the whole heap for nothing.
         gc.freeze()
 
-    def _write_report(self, site_dir):
-        pages = [self.report[url] for url in sorted(self.report)]
-        executions = sum(not page["cached"] for page in pages)
-        (site_dir / "execution-report.json").write_text(
-            json.dumps({"executions": executions, "pages": pages}, indent=2), encoding="utf-8"
-        )
-        rows = [
-            f"| {p['page']} | {p['fences']} | {p['executed']} | "
-            + ("cached" if p["cached"] else f"{p['seconds']:.2f} s")
-            + " |"
-            for p in sorted(pages, key=lambda p: -p["seconds"])
-        ]
-        table = "\n".join(["| page | fences | executed | time |", "|---|---:|---:|---:|", *rows])
-        total = sum(p["seconds"] for p in pages)
-        text = (
-            f"# Execution times\n\n{executions} pages executed, {total:.2f} s in all.\n\n{table}\n"
-        )
-        (site_dir / "execution-report.md").write_text(text, encoding="utf-8")
+
+def describe_failure(failure, fences):
+    """The failure as a contributor reads it: the file line that raised, then the traceback."""
+    by_index = {fence.index: fence for fence in fences}
+    fence = by_index[failure.fence]
+    location, lines = fence.location, []
+    for frame in failure.frames:
+        if frame.fence is not None:
+            path, line = by_index[frame.fence].origin(frame.line)
+            location = f"{path}:{line}"
+        else:
+            path, line = frame.filename, frame.line
+        lines.append(f'  File "{path}", line {line}, in {frame.function}')
+        if frame.source:
+            lines.append(f"    {frame.source}")
+    head = f"{location}: fence {failure.fence} {failure.kind}: {failure.summary}"
+    if not lines:
+        return head
+    return "\n".join([head, "Traceback (most recent call last):", *lines, failure.summary])
+
+
+def _stopped(outcome, fences):
+    """A PageRun for a page whose process died or timed out while running a fence."""
+    from mkdocs_run_examples.runner import Failure, PageRun
+
+    index = outcome.fence or next(fence.index for fence in fences if not fence.skip)
+    kind, _, summary = outcome.problem.partition(": ")
+    failure = Failure(index, kind, summary)
+    return PageRun(outputs=outcome.outputs, seconds=outcome.seconds, failure=failure)
 
 
 class _CodeCell:
     """A notebook code cell seen as a fence, for the cache key and the report."""
 
-    skip = continues = False
+    skip = continues = expect_error = False
+    timeout = None
 
     def __init__(self, code):
         self.code = code
 
 
-def _notebook_alternates(url, config):
-    """The notebook's page in each language, for i18n's language switcher.
-
-    i18n files a notebook as an asset, so it finds no alternates for it; the same
-    path under each language's folder is the notebook in that language.
-    """
+def _building_another_language(config):
+    """True in the builds mkdocs-static-i18n makes of the other languages."""
     i18n = config.plugins.get("i18n")
-    if i18n is None:
-        return {}
-    languages = i18n.config.languages
-    prefixes = [f"{language.locale}/" for language in languages if not language.default]
-    path = next((url[len(p) :] for p in prefixes if url.startswith(p)), url)
-    return {
-        language.locale: SimpleNamespace(
-            url=path if language.default else f"{language.locale}/{path}"
-        )
-        for language in languages
-    }
+    return bool(getattr(i18n, "building", False))
 
 
 def _language(page):
     return page.file.src_uri.split("/", 1)[0]
-
-
-def _without_heading_ids(markdown):
-    return re.sub(r"^(#+ .*?)\s*\{#[^}]*\}\s*$", r"\1", markdown, flags=re.MULTILINE)
 
 
 def _insert_placeholders(markdown, fences):

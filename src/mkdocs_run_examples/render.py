@@ -16,10 +16,18 @@ TABLE_TOP = "┏"
 TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
 
 
-def render_output(stdout, images, image_url):
-    """HTML for one fence: ``image_url(sha256, name)`` gives an image's URL."""
-    parts = [_render_text(segment) for segment in _segments(ANSI.sub("", stdout))]
-    for name, digest, data in images:
+def render_output(output, image_url, labels):
+    """HTML for one fence's ``runner.FenceOutput``: what it printed (with a note where
+    the output limit cut it), the traceback of an expected error, its images.
+    ``image_url(sha256, name)`` gives an image's URL; ``labels["truncated"]`` the note."""
+    parts = [_render_text(segment) for segment in _segments(ANSI.sub("", output.stdout))]
+    if output.truncated:
+        note = labels["truncated"].format(count=output.truncated)
+        parts.append(f'<p class="cb-truncated">{html.escape(note)}</p>')
+    if output.error:
+        error = html.escape(output.error)
+        parts.append(f'<pre class="cb-stdout cb-error"><code>{error}</code></pre>')
+    for name, digest, data in output.images:
         parts.append(_render_image(name, image_url(digest, name), data))
     if not parts:
         return ""

@@ -1,25 +1,27 @@
 """Run a page's fences and capture what each prints and the images it writes.
 
-A page runs in one namespace, in a scratch directory, with stdout captured per
-fence. Before each fence that does not continue the one before, the Keras session
-is cleared, so layer names are those a reader gets running that listing fresh.
+This runs inside a worker's child process (see ``worker``), in a scratch directory,
+so nothing a page does outlives it. The page's fences share one namespace; before
+each fence that does not continue the one before, the Keras session is cleared, so
+layer names are those a reader gets running that listing fresh.
+
+A fence that raises ends the page: the run keeps the outputs of the fences before
+it and a :class:`Failure` in fence coordinates (fence index, line in the fence's
+code), which the plugin turns into file lines. A fence marked ``expect-error`` must
+raise: its traceback is its output.
 """
 
 import contextlib
-import gc
 import hashlib
 import io
+import linecache
 import logging
-import os
 import sys
-import tempfile
 import time
 import traceback
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import oxipng
 
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
@@ -33,72 +35,156 @@ class FenceOutput:
     stdout: str = ""
     images: list = field(default_factory=list)
     skipped: bool = False
+    truncated: int = 0  # characters of stdout cut off at the output limit
+    error: str = ""  # the traceback an expect-error fence raised, shown as its output
+
+
+@dataclass
+class Frame:
+    """One traceback frame: in fence ``fence`` (line ``line`` of its code), or in a file."""
+
+    fence: int | None
+    filename: str
+    line: int
+    function: str
+    source: str
+
+
+@dataclass
+class Failure:
+    """Why a page's run stopped at fence ``fence``."""
+
+    fence: int
+    kind: str  # "raised", "did not raise", "exited", "timed out"
+    summary: str  # "ZeroDivisionError: division by zero", "exit status 3", ...
+    frames: list = field(default_factory=list)  # Frame, outermost first
 
 
 @dataclass
 class PageRun:
-    outputs: list  # one FenceOutput per fence
+    outputs: list  # one FenceOutput per fence run, up to the one that failed
     seconds: float
+    failure: Failure | None = None
+    warnings: list = field(default_factory=list)  # what the fences wrote to stderr or warned
 
 
-class ExampleError(Exception):
-    """A fence raised: the message names the page and the fence, with the traceback."""
+def run_page(fences, output_limit=100_000, started=None, finished=None):
+    """Run ``fences`` (``fences.Fence``) in order in the current directory.
 
-
-def run_page(page_name, fences):
-    """Run ``fences`` (from :func:`find_fences`) in order; raise ExampleError on failure."""
+    ``started(index)`` is called before each fence runs and ``finished(output)`` after,
+    so that a supervisor knows which fence was running, and what the fences before it
+    showed, if the process dies.
+    """
     start = time.perf_counter()
     namespace = {"__name__": "__main__"}
-    outputs = []
-    with (
-        _frozen_heap(),
-        tempfile.TemporaryDirectory(prefix="run-examples-") as workdir,
-        contextlib.chdir(workdir),
-        _environment(COLUMNS="250", MPLBACKEND="Agg"),
-    ):
-        for fence in fences:
-            if fence.skip:
-                outputs.append(FenceOutput(skipped=True))
-                continue
-            if not fence.continues:
-                _clear_keras_session()
-            before = _image_digests(Path(workdir))
-            outputs.append(_run_fence(page_name, fence, namespace))
-            outputs[-1].images = _new_images(Path(workdir), before)
-    return PageRun(outputs=outputs, seconds=time.perf_counter() - start)
+    run = PageRun(outputs=[], seconds=0.0)
+    workdir = Path.cwd()
+    for fence in fences:
+        if fence.skip:
+            run.outputs.append(FenceOutput(skipped=True))
+            continue
+        if started:
+            started(fence.index)
+        if not fence.continues:
+            _clear_keras_session()
+        before = _image_digests(workdir)
+        output, failure = _run_fence(fence, namespace, output_limit, run.warnings)
+        output.images = _new_images(workdir, before)
+        run.outputs.append(output)
+        if finished:
+            finished(output)
+        if failure is not None:
+            run.failure = failure
+            break
+    run.seconds = time.perf_counter() - start
+    return run
 
 
-def _run_fence(page_name, fence, namespace):
-    filename = f"{page_name}, fence {fence.index}"
+def _run_fence(fence, namespace, output_limit, messages):
+    filename = fence_filename(fence.index)
     stdout, stderr = io.StringIO(), io.StringIO()
-    try:
-        code = compile(fence.code, filename, "exec")
-        with (
-            contextlib.redirect_stdout(stdout),
-            contextlib.redirect_stderr(stderr),
-            warnings.catch_warnings(record=True) as caught,
-        ):
-            warnings.simplefilter("always")
-            exec(code, namespace)
-    except BaseException as error:
-        if isinstance(error, KeyboardInterrupt):
-            raise
-        # Drop this module's frame: the traceback starts in the example.
-        error.__traceback__ = error.__traceback__.tb_next or error.__traceback__
-        trace = "".join(traceback.format_exception(error))
-        raise ExampleError(f"{filename} raised {type(error).__name__}:\n{trace}") from None
+    raised = None
+    with (
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+        warnings.catch_warnings(record=True) as caught,
+    ):
+        warnings.simplefilter("always")
+        try:
+            lines = fence.code.splitlines(keepends=True)
+            linecache.cache[filename] = (len(fence.code), None, lines, filename)  # for tracebacks
+            exec(compile(fence.code, filename, "exec"), namespace)
+        except BaseException as error:  # SystemExit too: a page may not end the build
+            raised = error
     for warning in caught:
-        log.info("%s: %s: %s", filename, warning.category.__name__, warning.message)
+        messages.append(f"fence {fence.index}: {warning.category.__name__}: {warning.message}")
     if stderr.getvalue().strip():
-        log.info("%s wrote to stderr (not shown on the page):\n%s", filename, stderr.getvalue())
-    return FenceOutput(stdout=stdout.getvalue())
+        messages.append(f"fence {fence.index} wrote to stderr:\n{stderr.getvalue()}")
+    text = stdout.getvalue()
+    output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
+    if fence.expect_error:
+        if raised is None:
+            return output, Failure(fence.index, "did not raise", "it is marked expect-error")
+        output.error = reader_traceback(raised)
+        return output, None
+    if raised is None:
+        return output, None
+    return output, Failure(fence.index, "raised", _summary(raised), _frames(raised))
+
+
+def fence_filename(index):
+    return f"<fence {index}>"
+
+
+def _summary(error):
+    return "".join(traceback.format_exception_only(error)).strip()
+
+
+def _frames(error):
+    """The traceback's frames from the first one in a fence (this module's are dropped)."""
+    frames = []
+    for summary in traceback.extract_tb(error.__traceback__):
+        fence = _fence_index(summary.filename)
+        if fence is None and not frames:
+            continue
+        frames.append(Frame(fence, summary.filename, summary.lineno, summary.name, summary.line))
+    return frames
+
+
+def _fence_index(filename):
+    if filename.startswith("<fence ") and filename.endswith(">"):
+        return int(filename[7:-1])
+    return None
+
+
+def reader_traceback(error):
+    """The traceback as a reader of the page sees it: fences as "example N", and files
+    relative to the folder they were imported from, so the output names no path of the
+    machine that built the site."""
+    lines = ["Traceback (most recent call last):"]
+    for frame in _frames(error):
+        where = f"example {frame.fence}" if frame.fence else _import_path(frame.filename)
+        lines.append(f'  File "{where}", line {frame.line}, in {frame.function}')
+        if frame.source:
+            lines.append(f"    {frame.source}")
+    lines.append(_summary(error))
+    return "\n".join(lines) + "\n"
+
+
+def _import_path(filename):
+    roots = sorted((str(Path(p).resolve()) for p in sys.path if p), key=len, reverse=True)
+    resolved = str(Path(filename).resolve())
+    for root in roots:
+        if resolved.startswith(root + "/"):
+            return resolved[len(root) + 1 :]
+    return Path(filename).name
 
 
 def _clear_keras_session():
-    """Reset Keras' layer names and global state, as a fresh Python would have them.
+    """Reset Keras' layer names, as a fresh Python would have them.
 
     Without Python's full garbage collection, which costs 0.2 s per call once
-    TensorFlow is loaded: the automatic one frees the old models all the same.
+    TensorFlow is loaded: the page's process ends soon anyway.
     """
     keras = sys.modules.get("keras")
     if keras is not None:
@@ -131,38 +217,6 @@ def _compressed(data):
     """
     if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 100_000:
         return data
+    import oxipng
+
     return oxipng.optimize_from_memory(data, level=0)
-
-
-@contextlib.contextmanager
-def _frozen_heap():
-    """Keep objects alive before the page (MkDocs', TensorFlow's) out of garbage collection.
-
-    Building a large model triggers full collections, and each would walk the million
-    objects TensorFlow creates on import; frozen, they are skipped until the page is done.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
-@contextlib.contextmanager
-def _environment(**variables):
-    """Set environment variables while the examples run.
-
-    COLUMNS: model.summary() sizes its table from the terminal; a fixed width, wide
-    enough that rich never cuts a table, keeps pages the same from build to build.
-    MPLBACKEND: matplotlib draws off screen (a notebook's kernel keeps its own).
-    """
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                del os.environ[name]
-            else:
-                os.environ[name] = value

@@ -1,0 +1,161 @@
+"""Notebook pages: mkdocs-jupyter renders them, in each language of mkdocs-static-i18n.
+
+The plugin runs a notebook once per build (in a worker) and hands mkdocs-jupyter a
+copy with the outputs; this module is the glue with the two other plugins:
+
+- ``claim``: i18n rebuilds every file as a plain File after mkdocs-jupyter's
+  ``on_files``, which would copy notebooks as assets; they are made notebook pages
+  again, with their language's URL and their alternates for the language switcher.
+- ``remember_inclusion``: mkdocs-jupyter's ``should_include`` reads every Markdown
+  file with jupytext, and is called for every file at several events (about a
+  hundred reads a build); its answer is kept per file version.
+- ``keep_rendering_cached``: its render cache gets one folder per language, since it
+  evicts what a build did not use and the languages are built one after the other.
+- ``tidy``: the rendered page's heading anchors are the English twin's (it drops
+  non-ASCII text from ids: the Chinese headings got ``id=""``), its ~600 KB of inline
+  Jupyter CSS goes to one shared stylesheet, and code cells wider than the column are
+  focusable, as scrolling regions must be for keyboard users.
+
+mkdocs_jupyter is imported only by a site that uses it.
+"""
+
+import hashlib
+import importlib.metadata
+import os
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+from markdown.extensions.toc import slugify
+from mkdocs.utils import get_relative_url
+
+RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
+HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
+
+
+def jupyter_plugin(config):
+    return config.plugins.get("mkdocs-jupyter")
+
+
+def remember_inclusion(jupyter):
+    """Make ``jupyter.should_include`` read each version of a file once."""
+    if getattr(jupyter.should_include, "remembers", False):
+        return
+    decide, answers = jupyter.should_include, {}
+
+    def should_include(file):
+        if file.abs_src_path is None:
+            return False
+        try:
+            stat = os.stat(file.abs_src_path)
+        except OSError:
+            return decide(file)
+        version = (file.abs_src_path, stat.st_mtime_ns, stat.st_size)
+        if version not in answers:
+            answers[version] = decide(file)
+        return answers[version]
+
+    should_include.remembers = True
+    jupyter.should_include = should_include
+
+
+def notebook_files(files, jupyter):
+    """The files mkdocs-jupyter renders as pages."""
+    return [
+        file
+        for file in files
+        if file.src_uri.endswith(".ipynb")
+        and file.inclusion.is_included()
+        and jupyter.should_include(file)
+    ]
+
+
+def claim(files, config, jupyter):
+    """Turn the notebooks back into mkdocs-jupyter pages after i18n's ``on_files``."""
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    for file in [file for file in files if jupyter.should_include(file)]:
+        notebook = NotebookFile(file, **config)
+        # Keep the language's destination that i18n gave the file.
+        notebook.dest_path, notebook.abs_dest_path = file.dest_path, file.abs_dest_path
+        notebook.url = file.url
+        notebook.alternates = _alternates(notebook.url, config)
+        files.remove(file)
+        files.append(notebook)
+    return files
+
+
+def _alternates(url, config):
+    """The notebook's page in each language, for i18n's language switcher.
+
+    i18n files a notebook as an asset, so it finds no alternates for it; the same
+    path under each language's folder is the notebook in that language.
+    """
+    i18n = config.plugins.get("i18n")
+    if i18n is None:
+        return {}
+    languages = i18n.config.languages
+    prefixes = [f"{language.locale}/" for language in languages if not language.default]
+    path = next((url[len(p) :] for p in prefixes if url.startswith(p)), url)
+    return {
+        language.locale: SimpleNamespace(
+            url=path if language.default else f"{language.locale}/{path}"
+        )
+        for language in languages
+    }
+
+
+def keep_rendering_cached(jupyter, cache_dir, language):
+    """Give mkdocs-jupyter's render cache one folder per language and renderer version."""
+    if jupyter.config["cache"]:
+        versions = "-".join(importlib.metadata.version(p) for p in RENDERERS)
+        jupyter.config["cache_dir"] = str(Path(cache_dir) / "rendered" / f"{language}-{versions}")
+
+
+class Tidier:
+    """Heading anchors, the shared stylesheet and focusable code cells of notebook pages.
+
+    ``default_language``: the folder of the pages whose anchors every language takes.
+    """
+
+    def __init__(self, default_language):
+        self.default_language = default_language
+        self.stylesheets = {}  # file name -> CSS
+
+    def tidy(self, html, page, config):
+        anchors = _default_anchors(page, config, self.default_language)
+        remaining = iter(anchors)
+        html = HEADING.sub(lambda match: f'<h{match[1]} id="{next(remaining, "")}">', html)
+        for item, anchor in zip(_toc_items(page.toc), anchors, strict=False):
+            item.id = anchor
+        css = "\n".join(STYLE.findall(html))
+        name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        self.stylesheets[name] = css
+        link = f'<link rel="stylesheet" href="{get_relative_url(f"assets/{name}", page.url)}">'
+        html = link + STYLE.sub("", html)
+        focusable = '<div tabindex="0" class="highlight-ipynb'
+        return html.replace('<div class="highlight-ipynb', focusable)
+
+    def write(self, site_dir):
+        for name, css in self.stylesheets.items():
+            (Path(site_dir) / "assets" / name).write_text(css, encoding="utf-8")
+
+
+def _default_anchors(page, config, language):
+    """Anchors of the default language's twin's Markdown headings, in order."""
+    rest = page.file.src_uri.partition("/")[2]
+    notebook = nbformat.read(Path(config.docs_dir) / language / rest, as_version=4)
+    anchors = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for title in re.findall(r"^#{1,6}\s+(.+?)\s*$", cell.source, re.MULTILINE):
+                anchors.append(slugify(title, "-"))
+    return anchors
+
+
+def _toc_items(items):
+    for item in items:
+        yield item
+        yield from _toc_items(item.children)

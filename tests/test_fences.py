@@ -1,0 +1,438 @@
+"""Fences and their file lines (mkdocs_run_examples.fences), and the docs tests' reports.
+
+No TensorFlow here: the pages are small ones written in a temporary project.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mkdocs_run_examples.fences import (
+    Fence,
+    FenceError,
+    body_first_line,
+    find_fences,
+    format_location,
+)
+from mkdocs_run_examples.snippets import SnippetExpander
+
+ROOT = Path(__file__).resolve().parents[1]
+OPTIONS = {"base_path": ["."], "check_paths": True}  # as in mkdocs.yml
+
+LIB = '''"""A small library with snippet sections."""
+
+# --8<-- [start:imports]
+import math
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:area]
+def area(radius):
+    return math.pi * radius**2
+    # --8<-- [end:area]
+
+
+# --8<-- [start:nested]
+--8<-- "lib/other.py"
+twice = 2 * one
+# --8<-- [end:nested]
+'''
+OTHER = "one = 1\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "shapes.py").write_text(LIB, encoding="utf-8")
+    (tmp_path / "lib" / "other.py").write_text(OTHER, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def expander(project):
+    return SnippetExpander(OPTIONS, project)
+
+
+def file_line(project, origin):
+    """The text of the file line ``origin`` = (path, line) names."""
+    return (project / origin[0]).read_text(encoding="utf-8").split("\n")[origin[1] - 1]
+
+
+def errors_of(text, **kwargs):
+    with pytest.raises(FenceError) as caught:
+        find_fences(text, **kwargs)
+    return caught.value.errors
+
+
+# Where the code comes from
+
+
+def test_page_lines_map_to_their_file_lines():
+    page = "# Title\n\n!!! note\n\n    ```python\n    x = 1\n\n    print(x)\n    ```\n"
+    (fence,) = find_fences(page, path="docs/en/p.md", first_line=4)
+    assert fence.code == "x = 1\n\nprint(x)\n"
+    assert fence.origins == (("docs/en/p.md", 9), ("docs/en/p.md", 10), ("docs/en/p.md", 11))
+    assert fence.origin(3) == ("docs/en/p.md", 11)
+    assert fence.location == "docs/en/p.md:8"  # the opening ``` line
+    assert (fence.start_line, fence.end_line) == (4, 8)  # lines of the Markdown given
+    # A SyntaxError may name the line after the last: the last line is the nearest.
+    assert fence.origin(4) == fence.origin(3) and fence.origin(0) == fence.origin(1)
+
+
+def test_included_lines_map_to_the_included_file(project, expander):
+    page = (
+        "Intro.\n\n```python\n"
+        '--8<-- "lib/shapes.py:imports"\n'
+        '--8<-- "lib/shapes.py:area"\n'
+        "\nprint(area(2))\n```\n"
+    )
+    (fence,) = find_fences(page, path="docs/en/p.md", expander=expander)
+    lines = fence.code.split("\n")[:-1]
+    assert lines[:3] == ["import math", "", "def area(radius):"]
+    assert fence.origins[:5] == (
+        ("lib/shapes.py", 4),
+        ("lib/shapes.py", 5),
+        ("lib/shapes.py", 10),
+        ("lib/shapes.py", 11),
+        ("docs/en/p.md", 6),  # the blank line after the includes
+    )
+    assert fence.origin(len(lines)) == ("docs/en/p.md", 7)
+    for number, line in enumerate(lines, start=1):
+        path, origin_line = fence.origin(number)
+        if path == "lib/shapes.py":
+            assert file_line(project, (path, origin_line)) == line
+    assert len(fence.origins) == len(lines)
+
+
+def test_nested_includes_and_indentation_keep_their_origins(project, expander):
+    page = '```python\nif True:\n    --8<-- "lib/shapes.py:nested"\n```\n'
+    (fence,) = find_fences(page, path="p.md", expander=expander)
+    assert fence.code == "if True:\n    one = 1\n    \n    twice = 2 * one\n"
+    assert fence.origins == (
+        ("p.md", 2),
+        ("lib/other.py", 1),
+        ("lib/other.py", 1),  # the file's final newline: its last line
+        ("lib/shapes.py", 17),
+    )
+
+
+def test_the_expansion_is_pymdownx_own(project, expander):
+    """expand_lines gives the text SnippetExpander.expand (pymdownx.snippets) gives."""
+    code = (
+        'import os\n--8<-- "lib/shapes.py"\n--8<-- "lib/shapes.py:area"\n'
+        '    --8<-- "lib/shapes.py:nested"\n;--8<-- "lib/missing.py"\n'
+        "# --8<-- [start:dropped]\nx = 1\n"
+    )
+    (fence,) = find_fences(f"```python\n{code}```\n", expander=expander)
+    assert fence.code == expander.expand(code)
+    assert len(fence.origins) == len(fence.code.split("\n")) - 1
+    whole = fence.origins[1 : 1 + 13]  # the whole file, its section markers removed
+    assert [line for _, line in whole][:4] == [1, 2, 4, 5]
+
+
+def test_the_sites_pages_expand_as_before():
+    """Every fence of every page: the same code as expanding the fence text whole."""
+    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        path = page.relative_to(ROOT).as_posix()
+        fences = find_fences(text, path=path, expander=expander)
+        assert [f.code for f in fences] == [expander.expand(f.code) for f in find_fences(text)]
+        for fence in fences:
+            for number, line in enumerate(fence.code.split("\n")[:-1], start=1):
+                origin = fence.origin(number)
+                assert file_line(ROOT, origin).strip() == line.strip(), (page, origin)
+
+
+def test_escaped_includes_stay_as_text(expander):
+    """As on contributing.md: a ';' escapes an include, even of a file that does not exist."""
+    page = (
+        '```python\n;--8<-- "src/convblocks/blocks/vgg.py:vgg_block"\n'
+        ';--8<-- "lib/nowhere.py"\n# ;--8<-- [start:shown]\n```\n\n'
+        '````markdown\n```python\n--8<-- "lib/nowhere.py:f"\n```\n````\n'
+    )
+    (fence,) = find_fences(page, expander=expander)  # the ```` fence is not an example
+    assert fence.code == (
+        '--8<-- "src/convblocks/blocks/vgg.py:vgg_block"\n'
+        '--8<-- "lib/nowhere.py"\n# --8<-- [start:shown]\n'
+    )
+    assert fence.origins == (("page.md", 2), ("page.md", 3), ("page.md", 4))
+
+
+def test_contributing_page_has_no_example_and_no_error():
+    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    for language in ("en", "zh"):
+        text = (ROOT / "docs" / language / "contributing.md").read_text(encoding="utf-8")
+        assert find_fences(text, expander=expander) == []
+
+
+# Front matter
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("# Title\n", 1),
+        ("---\ntitle: T\n---\n# Title\n", 4),
+        ("---\ntitle: T\ntags: [a, b]\n---\n\n\n# Title\n", 7),  # blank lines after it too
+        ("---\r\ntitle: T\r\n---\r\n# Title\r\n", 1),  # not YAML front matter for MkDocs...
+        ("title: T\nauthor: A\n\n# Title\n", 4),  # ...but MultiMarkdown meta-data is
+        ("---\n- a list\n---\n# Title\n", 1),  # not a mapping: kept in the page
+        ("", 1),
+    ],
+    ids=["none", "yaml", "yaml-blank-lines", "crlf", "multimarkdown", "yaml-list", "empty"],
+)
+def test_body_first_line_matches_mkdocs(text, first):
+    from mkdocs.utils.meta import get_data
+
+    body, _ = get_data(text)
+    assert body_first_line(text) == first
+    lines = text.replace("\r\n", "\n").split("\n")
+    assert "\n".join(lines[first - 1 :]).lstrip("\n").rstrip() == body.rstrip()
+
+
+def test_front_matter_moves_locations_and_errors():
+    from mkdocs.utils.meta import get_data
+
+    text = "---\ntitle: T\n---\n\n# Title\n\n```python\nx = 1\n```\n\n```py\ny\n```\n"
+    markdown, _ = get_data(text)
+    first = body_first_line(text)
+    assert errors_of(markdown, path="p.md", first_line=first) == [
+        "p.md:11: fence ```py: write exactly ```python "
+        "(pytest-codeblocks skips anything else silently)"
+    ]
+    fences = find_fences(markdown.replace("```py\n", "```python\n"), first_line=first)
+    assert [fence.location for fence in fences] == ["page.md:7", "page.md:11"]
+    assert [fence.origins for fence in fences] == [(("page.md", 8),), (("page.md", 12),)]
+
+
+# Markers
+
+
+def test_markers_and_several_on_one_fence():
+    page = (
+        "```python\nx = 1\n```\n\n"
+        "<!--pytest-codeblocks:cont-->\n<!--pytest-codeblocks:expect-error-->\n"
+        "<!-- pytest.mark.timeout(600) -->\n\n```python\n1 / 0\n```\n\n"
+        "<!--pytest-codeblocks:expect-exception-->\n```python\nraise KeyError\n```\n\n"
+        "<!--pytest.mark.skip-->\n```python\nimport nothing\n```\n\n"
+        '<!--pytest.mark.skip(reason="slow")-->\n```python\npass\n```\n\n'
+        "<!--pytest-codeblocks:cont-->\n\nProse drops the marker.\n\n```python\npass\n```\n"
+    )
+    fences = find_fences(page)
+    fields = [(f.continues, f.skip, f.expect_error, f.timeout) for f in fences]
+    assert fields == [
+        (False, False, False, None),
+        (True, False, True, 600.0),
+        (False, False, True, None),
+        (False, True, False, None),
+        (False, True, False, None),
+        (False, False, False, None),
+    ]
+    assert [f.index for f in fences] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_fence_is_frozen_and_has_defaults():
+    fence = Fence(index=1, code="x\n", indent="", start_line=0, end_line=2)
+    assert not (fence.continues or fence.skip or fence.expect_error) and fence.timeout is None
+    assert fence.location == "page.md:1" and fence.origin(1) == ("page.md", 2)
+    with pytest.raises(AttributeError):
+        fence.code = "y\n"
+    assert format_location("docs/en/vgg.md", 167) == "docs/en/vgg.md:167"
+
+
+# Errors: one line each, all of a page at once
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("Text.\n\n```python\npass\n", "p.md:3: the fence opened here is never closed"),
+        (
+            "```py\npass\n```\n",
+            "p.md:1: fence ```py: write exactly ```python "
+            "(pytest-codeblocks skips anything else silently)",
+        ),
+        (
+            '```python title="x.py"\npass\n```\n',
+            'p.md:1: fence ```python title="x.py": write exactly ```python '
+            "(pytest-codeblocks skips anything else silently)",
+        ),
+        (
+            "~~~python\npass\n~~~\n",
+            "p.md:1: fence ~~~python: write exactly ```python "
+            "(pytest-codeblocks skips anything else silently)",
+        ),
+        (
+            "\n<!--pytest-codeblocks:cont-->\n```python\npass\n```\n",
+            "p.md:2: a 'cont' fence needs a fence before it",
+        ),
+        (
+            "<!--pytest.mark.xfail-->\n```python\npass\n```\n",
+            "p.md:1: marker <!--pytest.mark.xfail-->: the build does not understand it; it knows "
+            "<!--pytest-codeblocks:cont-->, <!--pytest-codeblocks:expect-error-->, "
+            "<!--pytest.mark.skip--> and <!--pytest.mark.timeout(seconds)-->",
+        ),
+        (
+            "<!--pytest.mark.skip-->\n```console\n$ make\n```\n",
+            "p.md:1: a marker before a fence that is not run (```console): "
+            "only a ```python fence can carry one",
+        ),
+        (
+            '```python\n--8<-- "src/nowhere.py:f"\n```\n',
+            'p.md:2: include "src/nowhere.py:f": file not found',
+        ),
+        (
+            '```python\n--8<-- "lib/shapes.py:are"\n```\n',
+            'p.md:2: section "are" not found in lib/shapes.py',
+        ),
+    ],
+    ids=[
+        "unclosed",
+        "py",
+        "title",
+        "tildes",
+        "cont-first",
+        "unknown-marker",
+        "marker-on-console",
+        "missing-file",
+        "missing-section",
+    ],
+)
+def test_each_error_is_one_line_naming_the_file_line(expander, text, error):
+    assert errors_of(text, path="p.md", expander=expander) == [error]
+
+
+def test_a_missing_include_in_an_included_file_names_both(project, expander):
+    (project / "lib" / "broken.py").write_text('x = 1\n--8<-- "lib/gone.py"\n', "utf-8")
+    page = '\n```python\n--8<-- "lib/broken.py"\n```\n'
+    assert errors_of(page, path="p.md", expander=expander) == [
+        'lib/broken.py:2: include "lib/gone.py": file not found (included from p.md:3)'
+    ]
+
+
+def test_every_problem_of_a_page_is_reported_at_once(expander):
+    page = (  # the Markdown given starts at line 5 of its file
+        '```python\n--8<-- "src/nowhere.py:f"\nx = 1\n--8<-- "lib/shapes.py:vgg_bloc"\n```\n\n'
+        "```py\npass\n```\n\n"
+        "```python\npass\n"
+    )
+    with pytest.raises(FenceError) as caught:
+        find_fences(page, path="docs/en/x.md", first_line=5, expander=expander)
+    error = caught.value
+    assert error.errors == [
+        'docs/en/x.md:6: include "src/nowhere.py:f": file not found',
+        'docs/en/x.md:8: section "vgg_bloc" not found in lib/shapes.py',
+        "docs/en/x.md:11: fence ```py: write exactly ```python "
+        "(pytest-codeblocks skips anything else silently)",
+        "docs/en/x.md:15: the fence opened here is never closed",
+    ]
+    assert str(error) == "\n".join(error.errors)
+    assert "Traceback" not in str(error) and "SnippetMissingError" not in str(error)
+    assert all(re.match(r"docs/en/x\.md:\d+: \S", line) for line in error.errors)
+
+
+# The docs tests (the root conftest.py), run by pytest on a temporary project
+
+
+PAGE = """---
+title: Errors
+---
+
+# Errors
+
+```python
+--8<-- "lib/shapes.py:imports"
+--8<-- "lib/shapes.py:area"
+
+
+print(area(1))
+```
+
+Prose.
+
+<!--pytest-codeblocks:cont-->
+```python
+area(None)
+```
+
+<!--pytest-codeblocks:expect-error-->
+<!--pytest.mark.timeout(600)-->
+```python
+value = 1
+raise ValueError("expected")
+```
+
+<!--pytest-codeblocks:cont-->
+```python
+print("runs after the expected error, value", value)
+```
+
+<!--pytest-codeblocks:expect-error-->
+```python
+print("raises nothing")
+```
+
+<!--pytest.mark.skip-->
+```python
+raise SystemExit("skipped")
+```
+"""
+
+
+def run_pytest(project, *args):
+    shutil.copy(ROOT / "conftest.py", project / "conftest.py")
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets:\n"
+        '      base_path: ["."]\n      check_paths: true\n',
+        encoding="utf-8",
+    )
+    (project / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers -ra\n", "utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_docs_tests_report_the_file_line_and_the_exception(project):
+    (project / "docs" / "en").mkdir(parents=True)
+    (project / "docs" / "en" / "page.md").write_text(PAGE, encoding="utf-8")
+    result = run_pytest(project, "docs", "-rA")
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert re.search(r"2 failed, 1 passed, 1 skipped", out), out
+    # The failure names the file line that raised (in the included library code),
+    # the exception, and a traceback through the page's own line.
+    assert "lib/shapes.py:11: TypeError: unsupported operand type(s)" in out
+    assert 'File "docs/en/page.md", line 19, in <module>\n    area(None)' in out
+    assert 'File "lib/shapes.py", line 11, in area\n    return math.pi * radius**2' in out
+    assert "example 1 (docs/en/page.md:7)" in out
+    assert "FAILED docs/en/page.md::example 1 - TypeError: " in out
+    # An expect-error fence that raises passes (and the fence continuing it runs);
+    # one that does not raise fails.
+    assert "runs after the expected error, value 1" in out
+    assert "docs/en/page.md:35: the fence is marked expect-error but raised nothing" in out
+    assert "FAILED docs/en/page.md::example 3 - the fence is marked expect-error" in out
+    assert "conftest.py" not in out.split("FAILURES")[1]  # no frame of the runner
+
+
+def test_docs_tests_report_every_page_error_in_one_line_each(project):
+    (project / "docs" / "en").mkdir(parents=True)
+    page = '# Broken\n\n```python\n--8<-- "lib/nowhere.py"\n```\n\n```py\npass\n```\n'
+    (project / "docs" / "en" / "broken.md").write_text(page, encoding="utf-8")
+    result = run_pytest(project, "docs")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert 'docs/en/broken.md:4: include "lib/nowhere.py": file not found\n' in result.stdout
+    assert "docs/en/broken.md:7: fence ```py: write exactly ```python" in result.stdout
+    assert "Traceback" not in result.stdout and "conftest.py" not in result.stdout
