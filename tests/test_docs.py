@@ -50,6 +50,7 @@ def test_forbidden_terms_are_the_shared_glossarys():
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("page", ENGLISH, ids=str)
+@pytest.mark.filterwarnings("ignore:pytest-codeblocks.expect-error is deprecated")
 def test_every_fence_is_run_by_the_build_and_by_the_tests(site, language, page):
     """No fence skipped silently: the build ran each one, pytest-codeblocks collects each."""
     text = expanded(DOCS / language / page)
@@ -57,6 +58,8 @@ def test_every_fence_is_run_by_the_build_and_by_the_tests(site, language, page):
     blocks = [b for b in extract_from_buffer(io.StringIO(text)) if b.syntax == "python"]
     assert len(blocks) + sum(f.continues for f in fences) == len(fences)
     assert sum("pytest.mark.skip" in b.marks for b in blocks) == sum(f.skip for f in fences)
+    expected_errors = sum(f.expect_error for f in fences)
+    assert sum("pytest.mark.xfail" in b.marks for b in blocks) == expected_errors
     report = json.loads((site / "execution-report.json").read_text())
     entry = next(p for p in report["pages"] if p["page"] == f"{language}/{page.as_posix()}")
     assert entry["fences"] == len(fences) and entry["skipped"] == sum(f.skip for f in fences)
@@ -85,6 +88,13 @@ def test_pages_show_real_summaries_and_diagrams(site, language, page):
     # Each listing starts a fresh session: the names a reader gets running it.
     assert all(first == "input_layer (InputLayer)" for first in summaries)
     outputs = "".join(re.findall(r'<div class="cb-output">.*?</div>\n', html, re.DOTALL))
+    # An expect-error fence shows its traceback; no other output shows one, or noise.
+    tracebacks = re.findall(r'<pre class="cb-stdout cb-error">.*?</pre>', outputs, re.DOTALL)
+    assert len(tracebacks) == sum(
+        f.expect_error for f in find_fences(expanded(DOCS / language / page))
+    )
+    assert all(t.count("Traceback (most recent call last):") == 1 for t in tracebacks)
+    outputs = re.sub(r'<pre class="cb-stdout cb-error">.*?</pre>', "", outputs, flags=re.DOTALL)
     assert not [noise for noise in NOISE if noise in outputs]
 
 

@@ -1,9 +1,12 @@
 """The execution layer (mkdocs_run_examples): fences, rendering, cache keys, a real build."""
 
 import json
+import os
+import signal
 import struct
 import subprocess
 import sys
+import time
 import zlib
 
 import nbformat
@@ -12,7 +15,7 @@ from conftest import build
 from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.notebooks import page_notebook
+from mkdocs_run_examples.notebooks import page_notebook, page_script
 from mkdocs_run_examples.plugin import LABELS
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import FenceOutput, run_page
@@ -160,6 +163,7 @@ docs_dir: docs
 plugins:
   - run-examples:
       cache_dir: cache
+      workers: 2
       timeout: 5
       output_limit: 1000
 markdown_extensions:
@@ -198,12 +202,14 @@ def test_a_real_build_runs_caches_says_why_and_fails_loudly(tmp_path):
     first = mkdocs_build(project)
     assert first.returncode == 0, first.stderr
     assert "running docs/index.md (not in the cache)" in first.stderr
+    assert "starting 2 worker processes" in first.stderr
     html = (tmp_path / "site/index.html").read_text()
     assert '<pre class="cb-stdout"><code>42</code></pre>' in html
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 1 and report["pages"][0]["fences"] == 1
     again = mkdocs_build(project)
     assert again.returncode == 0 and "running" not in again.stderr
+    assert "starting" not in again.stderr  # nothing to run: no worker
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 0 and report["pages"][0]["cached"]
 
@@ -295,3 +301,40 @@ def test_pages_are_the_same_whatever_ran_before_them(tmp_path):
 def _article(html):
     """A page's content: the navigation differs with the site's pages."""
     return html[html.index('role="main"') : html.index("<footer")]
+
+
+def test_downloads_of_a_page_with_an_expected_error_run_to_the_end(tmp_path):
+    page = (
+        "<!--pytest-codeblocks:expect-error-->\n```python\nint('x')\n```\n\n"
+        "```python\nprint('after')\n```\n"
+    )
+    fences = find_fences(page)
+    script = tmp_path / "page.py"
+    script.write_text(page_script("Page", fences))
+    ran = subprocess.run([sys.executable, script], capture_output=True, text=True)
+    assert ran.returncode == 0 and ran.stdout == "after\n"
+    assert "ValueError: invalid literal for int()" in ran.stderr
+    notebook = nbformat.reads(page_notebook(page, fences), as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert [cell.metadata.get("tags") for cell in code] == [["raises-exception"], None]
+
+
+def test_ctrl_c_names_the_running_page_and_leaves_no_scratch_folder(tmp_path):
+    project = site(tmp_path / "project", {"hangs.md": "```python\nwhile True:\n    pass\n```\n"})
+    (tmp_path / "tmp").mkdir()
+    build = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=project,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
+    )
+    for line in build.stderr:
+        if "running docs/hangs.md" in line:
+            break
+    time.sleep(0.5)
+    build.send_signal(signal.SIGINT)
+    rest = build.stderr.read()
+    assert build.wait(timeout=30) != 0
+    assert "stopped while running docs/hangs.md" in rest
+    assert list((tmp_path / "tmp").iterdir()) == []

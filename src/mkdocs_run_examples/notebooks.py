@@ -4,29 +4,27 @@
 kernel); mkdocs-jupyter then only renders. Outputs are keyed on the code cells,
 so the Chinese notebook, which has the same code, takes the English outputs.
 What the kernel writes to stderr (TensorFlow's start-up lines) is left out of the
-page, as for Markdown pages, and logged instead.
+page, as for Markdown pages. ``run_notebook`` runs in a worker (see ``worker``).
 
 ``page_notebook`` and ``page_script`` make the downloadable ``.ipynb`` and ``.py``
 of a Markdown page from its prose and its (expanded) fences.
 """
 
 import copy
-import logging
+import textwrap
 
 import nbformat
 
-log = logging.getLogger("mkdocs.plugins.run_examples")
-
 
 class NotebookError(Exception):
-    """A cell raised: the message names the notebook and the cell."""
+    """A cell raised: the message shows the cell and the traceback."""
 
 
 def code_cells(notebook):
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def run_notebook(name, notebook, timeout, workdir):
+def run_notebook(notebook, timeout, workdir):
     """Execute a copy of ``notebook`` in ``workdir``; the outputs of each code cell, stderr
     left out. ``timeout``: seconds for one cell."""
     from nbclient import NotebookClient  # in the worker only: the build does not need it
@@ -39,15 +37,15 @@ def run_notebook(name, notebook, timeout, workdir):
     try:
         client.execute()
     except CellExecutionError as error:
-        raise NotebookError(f"{name}: a cell raised:\n{error}") from None
+        raise NotebookError(f"a cell raised:\n{error}") from None
     outputs = []
-    for index, cell in enumerate(code_cells(executed), start=1):
-        kept = []
-        for output in cell.outputs:
-            if output.get("output_type") == "stream" and output.get("name") == "stderr":
-                log.info("%s, cell %d wrote to stderr (not shown):\n%s", name, index, output.text)
-            else:
-                kept.append(output)
+    for cell in code_cells(executed):
+        # What the kernel writes to stderr is TensorFlow's start-up lines: not shown.
+        kept = [
+            output
+            for output in cell.outputs
+            if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+        ]
         outputs.append({"outputs": kept, "execution_count": cell.execution_count})
     return outputs
 
@@ -69,7 +67,10 @@ def page_notebook(markdown, fences):
         prose = "\n".join(lines[start : fence.start_line]).strip()
         if prose:
             cells.append(nbformat.v4.new_markdown_cell(prose))
-        cells.append(nbformat.v4.new_code_cell(fence.code.rstrip("\n")))
+        cell = nbformat.v4.new_code_cell(fence.code.rstrip("\n"))
+        if fence.expect_error:  # Jupyter's tag: "Run all" goes on after its error
+            cell.metadata["tags"] = ["raises-exception"]
+        cells.append(cell)
         start = fence.end_line + 1
     rest = "\n".join(lines[start:]).strip()
     if rest:
@@ -86,8 +87,15 @@ def page_notebook(markdown, fences):
 
 
 def page_script(title, fences):
-    """The fences of a page as one Python script, each listing under a comment."""
+    """The fences of a page as one Python script, each listing under a comment; a listing
+    that shows an error prints its traceback and the script goes on."""
     parts = [f"# {title}: the examples of the page, in order.\n"]
+    if any(fence.expect_error for fence in fences):
+        parts.append("import traceback\n")
     for fence in fences:
-        parts.append(f"\n# %% Example {fence.index}\n{fence.code}")
+        code = fence.code
+        if fence.expect_error:
+            code = f"try:\n{textwrap.indent(code, '    ')}except Exception:\n"
+            code += "    traceback.print_exc()  # the error this example shows\n"
+        parts.append(f"\n# %% Example {fence.index}\n{code}")
     return "".join(parts)

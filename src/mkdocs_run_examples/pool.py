@@ -10,18 +10,20 @@ keeps it across rebuilds.
 """
 
 import concurrent.futures
+import contextlib
 import itertools
-import logging
 import os
 import queue
 import subprocess
 import sys
 import threading
 
+from mkdocs.plugins import get_plugin_logger
+
 from mkdocs_run_examples import worker
 from mkdocs_run_examples.worker import Outcome
 
-log = logging.getLogger("mkdocs.plugins.run_examples")
+log = get_plugin_logger(__name__)
 
 # What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
 # matplotlib drawing off screen, no TensorFlow start-up lines.
@@ -36,6 +38,9 @@ class WorkerPool:
         self._order = itertools.count()
         self._threads = []
         self._lock = threading.Lock()
+        self._closing = False
+        self._processes = {}  # thread name -> its worker process
+        self._running = {}  # thread name -> the job it runs
 
     def start(self):
         """Start the workers (once): they import the packages while the build goes on."""
@@ -43,14 +48,15 @@ class WorkerPool:
             if self._threads:
                 return
             worker.remove_stale_scratch()
+            self._closing, self._jobs = False, queue.PriorityQueue()
             for number in range(self.size):
-                process = self._spawn()
-                thread = threading.Thread(
-                    target=self._serve, args=(process,), name=f"run-examples-{number}", daemon=True
-                )
+                name = f"run-examples-{number}"
+                self._processes[name] = self._spawn()
+                thread = threading.Thread(target=self._serve, name=name, daemon=True)
                 thread.start()
                 self._threads.append(thread)
-            log.debug("run-examples: %d workers importing %s", self.size, ", ".join(self.preload))
+            imports = f", each importing {', '.join(self.preload)}" if self.preload else ""
+            log.info("starting %d worker processes%s", self.size, imports)
 
     def submit(self, job, priority=0, on_start=None):
         """A future of the job's ``Outcome``; ``on_start()`` is called as a worker takes it."""
@@ -60,11 +66,19 @@ class WorkerPool:
         return future
 
     def close(self):
-        """Stop the workers: each ends when its stdin closes (a running child is killed)."""
+        """Stop the workers, and the pages they are running (Ctrl-C, or the end of serve)."""
         with self._lock:
-            for _ in self._threads:
-                self._jobs.put((float("inf"), next(self._order), None, None, None))
+            self._closing = True
             threads, self._threads = self._threads, []
+            running = sorted(name for name in self._running.values() if name)
+            processes = list(self._processes.values())
+        if running:
+            log.warning("stopped while running %s", ", ".join(running))
+        for process in processes:
+            with contextlib.suppress(OSError):
+                process.terminate()  # a running page's process group is killed with it
+        for _ in threads:
+            self._jobs.put((float("inf"), next(self._order), None, None, None))
         for thread in threads:
             thread.join(timeout=10)
 
@@ -79,8 +93,9 @@ class WorkerPool:
         threading.Thread(target=_log_lines, args=(process.stderr,), daemon=True).start()
         return process
 
-    def _serve(self, process):
-        ready = False
+    def _serve(self):
+        name = threading.current_thread().name
+        process, ready = self._processes[name], False
         while True:
             _, _, job, future, on_start = self._jobs.get()
             if job is None:
@@ -89,6 +104,7 @@ class WorkerPool:
                 continue
             if on_start is not None:
                 on_start()
+            self._running[name] = job.name
             try:
                 if not ready:
                     ready = self._wait_ready(process)
@@ -101,7 +117,13 @@ class WorkerPool:
                 future.set_result(Outcome(problem=f"its worker failed: {error}"))
                 process.kill()
                 process.wait()
-                process, ready = self._spawn(), False
+                with self._lock:
+                    if self._closing:
+                        break
+                    process = self._processes[name] = self._spawn()
+                    ready = False
+            finally:
+                self._running[name] = None
         _stop(process)
 
     def _wait_ready(self, process):
@@ -109,7 +131,7 @@ class WorkerPool:
         if answer is None:
             raise OSError(f"the worker could not start: exit status {process.wait()}")
         _, pid, seconds = answer
-        log.debug("run-examples: worker %d ready in %.2f s", pid, seconds)
+        log.debug("worker %d ready in %.2f s", pid, seconds)
         return True
 
 
@@ -125,4 +147,4 @@ def _stop(process):
 def _log_lines(stream):
     """What a worker writes to stderr (TensorFlow's start-up lines): debug messages."""
     for line in stream:
-        log.debug("run-examples worker: %s", line.decode(errors="replace").rstrip())
+        log.debug("worker: %s", line.decode(errors="replace").rstrip())

@@ -15,7 +15,6 @@ import contextlib
 import hashlib
 import io
 import linecache
-import logging
 import sys
 import time
 import traceback
@@ -24,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
-
-log = logging.getLogger("mkdocs.plugins.run_examples")
 
 
 @dataclass

@@ -74,6 +74,9 @@ def main(preload):
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     _die_with_parent()
+    # Ctrl-C is the build's to handle: it stops the pool, which terminates this worker.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     start = time.perf_counter()
     for name in preload:
         importlib.import_module(name)
@@ -93,13 +96,19 @@ def run_job(job):
         os.close(reader)
         _child(job, scratch, os.fdopen(writer, "wb"))
     os.close(writer)
-    messages, timed_out = _read_until(reader, start + job.timeout)
-    if timed_out:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(pid, signal.SIGKILL)
-    _, status = os.waitpid(pid, 0)
-    os.close(reader)
-    shutil.rmtree(scratch, ignore_errors=True)
+    finished = False
+    try:
+        messages, timed_out = _read_until(reader, start + job.timeout)
+        if timed_out:
+            _kill(pid)
+        _, status = os.waitpid(pid, 0)
+        finished = True
+    finally:  # also when the pool terminates this worker mid-job
+        if not finished:
+            _kill(pid)
+            os.waitpid(pid, 0)
+        os.close(reader)
+        shutil.rmtree(scratch, ignore_errors=True)
     outcome = Outcome(seconds=time.perf_counter() - start)
     for kind, value in messages:
         if kind == "fence":
@@ -119,12 +128,26 @@ def run_job(job):
     return outcome
 
 
+def _kill(pid):
+    """Kill the child and whatever it started (its process group)."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:  # not yet its own group
+        os.kill(pid, signal.SIGKILL)
+
+
+def _exit_on_terminate(signum, frame):
+    raise SystemExit(0)
+
+
 def _child(job, scratch, channel):
     """Run the job and exit: never returns."""
     code = 0
     try:
         os.setsid()  # its own process group, killed whole on a timeout
         _die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.chdir(scratch)
         stdin = os.open(os.devnull, os.O_RDONLY)  # the worker's requests are not the page's
         os.dup2(stdin, 0)
@@ -142,7 +165,7 @@ def _child(job, scratch, channel):
             from mkdocs_run_examples.notebooks import run_notebook
 
             notebook, cell_timeout = job.payload
-            result = run_notebook(job.name, notebook, cell_timeout, scratch)
+            result = run_notebook(notebook, cell_timeout, scratch)
         send(channel, ("result", result))
     except Exception as error:  # a notebook's failing cell, or a fault of the runner itself
         with contextlib.suppress(BaseException):
