@@ -236,6 +236,7 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         "good.md": "```python\nprint('hello')\n```\n",
         "exits.md": "```python\nprint('before')\n```\n\n```python\nimport os\nos._exit(0)\n```\n",
         "hangs.md": "# Hangs\n\n```python\nwhile True:\n    pass\n```\n",
+        "slow.md": "<!--pytest.mark.timeout(10)-->\n```python\nimport time\ntime.sleep(6)\n```\n",
         "floods.md": "```python\nprint('x' * 5000)\n```\n",
         "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n```py\npass\n```\n',
     }
@@ -251,11 +252,12 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         assert line in result.stderr, line
     assert "Traceback" not in result.stderr
     assert "<code>hello</code>" in (tmp_path / "site/good/index.html").read_text()
+    assert "ran docs/slow.md" in result.stderr  # its marker gives it 5 + 10 s
     exits = (tmp_path / "site/exits/index.html").read_text()
     assert exits.index("<code>before</code>") < exits.index("admonition failure")
     floods = (tmp_path / "site/floods/index.html").read_text()
     assert "Output cut here: 4,001 more characters were printed." in floods
-    assert len(list(tmp_path.glob("cache/*.json"))) == 2  # good.md and floods.md, no more
+    assert len(list(tmp_path.glob("cache/*.json"))) == 3  # good, slow and floods, no more
     again = mkdocs_build(tmp_path)  # the cut output warns again when served from the cache
     assert "docs/floods.md:1: fence 1 printed 4001 characters" in again.stderr
 
