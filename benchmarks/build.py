@@ -56,7 +56,8 @@ SERVE_EDITS = {  # what is edited in SERVED_PAGE, one after the other: (old, new
     "second fence edit": ("vgg_block(x, 256, 4)", "vgg_block(x, 256, 3)"),
     "prose edit": ("a good place to start.", "a good place to begin."),
 }
-RAN = re.compile(r"\bran (\S+?):? .* in ([0-9.]+) s")  # the plugin's log line for a page it ran
+# The plugin's log line for a page it ran: "ran docs/en/vgg.md: 4 fences in 3.54 s".
+RAN = re.compile(r"\bran (?:docs/)?(\S+?):? .* in ([0-9.]+) s")
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 

@@ -38,6 +38,7 @@ from mkdocs.config import config_options as c
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
@@ -83,6 +84,7 @@ class Plan:
     name: str  # vgg.md: the languages share their runs and the cache's explanations
     fences: list
     key: object
+    markdown: str | None = None  # a page's Markdown, as on_page_markdown gets it
     run: tuple | None = None  # (future of the worker's Outcome, why it runs)
 
 
@@ -90,14 +92,14 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def on_startup(self, command, dirty):
         # Kept across the language builds of mkdocs-static-i18n and serve's rebuilds.
         self.serving = command == "serve"
-        self.pool = None
+        self.pools = {}  # "pages" and "notebooks" -> WorkerPool
 
     def on_config(self, config):
         if _building_another_language(config):
             return config
         self._new_build(config)
         if self.serving:
-            self._workers().start()
+            self._workers("pages").start()
         jupyter_ = jupyter.jupyter_plugin(config)
         if jupyter_ is not None:
             jupyter.remember_inclusion(jupyter_)
@@ -114,19 +116,24 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.environment = Environment.current(lock)
         self.sources = {name: self.root / path for name, path in self.config.sources.items()}
         self.plans = {}  # page path (docs/...) -> Plan
-        self.runs = {}  # key digest -> future of the worker's Outcome
-        self.outputs = {}  # page URL -> (plan, outcome) for on_page_content
+        self.runs = {}  # key digest -> (future of the worker's Outcome, why it runs)
+        self.outputs = {}  # page URL -> (fences, PageRun) for on_page_content
         self.images = {}  # file name -> (sha256, name)
         self.downloads = Downloads()
         self.report = Report()
         i18n = config.plugins.get("i18n")
-        self.languages = [language.locale for language in i18n.config.languages] if i18n else []
-        self.tidier = jupyter.Tidier(self.languages[0] if self.languages else "")
+        languages = i18n.config.languages if i18n else []
+        self.languages = [language.locale for language in languages]
+        default = next((language.locale for language in languages if language.default), "")
+        self.tidier = jupyter.Tidier(default)
 
-    def _workers(self):
-        if self.pool is None:
-            self.pool = WorkerPool(self.config.workers, self.config.preload)
-        return self.pool
+    def _workers(self, kind):
+        """The pages' pool, whose workers import ``preload``; the notebooks' pool, whose
+        workers import nothing: a notebook's kernel is a Python of its own."""
+        if kind not in self.pools:
+            preload = self.config.preload if kind == "pages" else []
+            self.pools[kind] = WorkerPool(self.config.workers, preload)
+        return self.pools[kind]
 
     def _plan(self, config, jupyter_):
         """Key every page and notebook now, and start running those the cache lacks."""
@@ -134,12 +141,13 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         for file in files:
             if file.src_uri.endswith(".md") and file.inclusion.is_included():
                 text = file.content_string
+                markdown, _ = get_data(text)  # as MkDocs hands it to on_page_markdown
                 try:
-                    fences = self._fences(text, file, body_first_line(text))
+                    fences = self._fences(markdown, file, body_first_line(text))
                 except FenceError:
                     continue  # reported with the page
                 if fences:
-                    self._plan_page(file, fences)
+                    self._plan_page(file, markdown, fences)
         if jupyter_ is not None:
             for file in jupyter.notebook_files(files, jupyter_):
                 notebook = nbformat.read(file.abs_src_path, as_version=4)
@@ -152,16 +160,16 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def _path(self, file):
         return Path(os.path.relpath(file.abs_src_path, self.root)).as_posix()
 
-    def _new_plan(self, file, fences):
+    def _new_plan(self, file, fences, markdown=None):
         language, _, rest = file.src_uri.partition("/")
         name = rest if language in self.languages else file.src_uri
         key = page_key(fences, self.environment, self.sources)
-        plan = Plan(self._path(file), name, fences, key)
+        plan = Plan(self._path(file), name, fences, key, markdown)
         self.plans[plan.path] = plan
         return plan
 
-    def _plan_page(self, file, fences):
-        plan = self._new_plan(file, fences)
+    def _plan_page(self, file, markdown, fences):
+        plan = self._new_plan(file, fences, markdown)
         if self.cache.get(plan.key.digest) is None:
             timeout = self.config.timeout + sum(fence.timeout or 0 for fence in fences)
             job = Job("page", plan.path, fences, timeout, self.config.output_limit)
@@ -173,10 +181,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         if self.cache.get_notebook(plan.key.digest) is None:
             timeout = self.config.timeout
             job = Job("notebook", plan.path, (notebook, timeout), timeout)
-            plan.run = self._submit(plan, job, priority=-1)  # the longest job: first
+            plan.run = self._submit(plan, job)
         return plan
 
-    def _submit(self, plan, job, priority=0):
+    def _submit(self, plan, job):
         """The run of ``plan``'s key: one per build, whichever language asks first."""
         digest = plan.key.digest
         if digest not in self.runs:
@@ -185,7 +193,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             def started():
                 log.info("running %s (%s)", job.name, "; ".join(reasons))
 
-            self.runs[digest] = (self._workers().submit(job, priority, started), reasons)
+            pool = self._workers("pages" if job.kind == "page" else "notebooks")
+            self.runs[digest] = (pool.submit(job, started), reasons)
         return self.runs[digest]
 
     # Markdown pages
@@ -194,19 +203,22 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         if page.file.src_uri.endswith(".ipynb"):  # run in on_pre_page, rendered by mkdocs-jupyter
             return markdown
         path = self._path(page.file)
-        try:
-            fences = self._fences(markdown, page.file, body_first_line(page.file.content_string))
-        except FenceError as error:
-            for line in error.errors:
-                log.error(line)
-            # Shown as written: pymdownx.snippets would stop the build on a missing include.
-            return INCLUDE.sub(r"\1;\2", markdown)
-        if not fences:
-            self.report.record(page.url, page.file.src_uri, fences)
-            return markdown
         plan = self.plans.get(path)
-        if plan is None or plan.fences != fences:  # changed by another plugin: key it again
-            plan = self._plan_page(page.file, fences)
+        # i18n's on_page_markdown drops the last newline; anything else: a plugin changed it.
+        if plan is None or plan.markdown.rstrip("\n") != markdown.rstrip("\n"):
+            try:
+                first_line = body_first_line(page.file.content_string)
+                fences = self._fences(markdown, page.file, first_line)
+            except FenceError as error:
+                for line in error.errors:
+                    log.error(line)
+                # Shown as written: pymdownx.snippets would stop the build on a missing include.
+                return INCLUDE.sub(r"\1;\2", markdown)
+            plan = self._plan_page(page.file, markdown, fences) if fences else None
+        if plan is None:
+            self.report.record(page.url, page.file.src_uri, [])
+            return markdown
+        fences = plan.fences
         run, seconds, reasons = self._run_of(plan)
         self.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
         self.outputs[page.url] = (fences, run)
@@ -333,8 +345,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             self.cache.evict()
 
     def on_shutdown(self):
-        if self.pool is not None:
-            self.pool.close()
+        for pool in self.pools.values():
+            pool.close()
         # Python's last collection at exit walks the whole heap for nothing.
         gc.freeze()
 

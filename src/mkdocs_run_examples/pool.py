@@ -1,8 +1,8 @@
 """The worker pool: a few warm worker processes that run pages and notebooks in parallel.
 
 Each worker (``worker.py``) imports the heavy packages once, when it starts, and runs
-every job in a fresh fork of itself. The pool keeps one thread per worker: it takes
-the next job from a queue shared by all (lower priority first, then in submission
+every job in a fresh fork of itself. The pool keeps one thread per worker: once its
+worker is ready, it takes the next job from a queue shared by all (in submission
 order), hands it to its worker and fulfils the job's future with the worker's
 ``Outcome``. A worker that dies is started again for the next job. ``mkdocs build``
 starts the pool only when a page must run; ``mkdocs serve`` starts it at once and
@@ -43,26 +43,37 @@ class WorkerPool:
         self._running = {}  # thread name -> the job it runs
 
     def start(self):
-        """Start the workers (once): they import the packages while the build goes on."""
+        """Start the workers (once): they import the packages while the build goes on.
+
+        One after the other: on a machine with few cores, importing TensorFlow in every
+        worker at once would delay the first one, which takes the first job, by as much.
+        """
         with self._lock:
             if self._threads:
                 return
             worker.remove_stale_scratch()
             self._closing, self._jobs = False, queue.PriorityQueue()
+            previous_ready = threading.Event()
+            previous_ready.set()
             for number in range(self.size):
-                name = f"run-examples-{number}"
-                self._processes[name] = self._spawn()
-                thread = threading.Thread(target=self._serve, name=name, daemon=True)
+                ready = threading.Event()
+                thread = threading.Thread(
+                    target=self._serve,
+                    args=(previous_ready, ready),
+                    name=f"run-examples-{number}",
+                    daemon=True,
+                )
                 thread.start()
                 self._threads.append(thread)
+                previous_ready = ready
             imports = f", each importing {', '.join(self.preload)}" if self.preload else ""
             log.info("starting %d worker processes%s", self.size, imports)
 
-    def submit(self, job, priority=0, on_start=None):
+    def submit(self, job, on_start=None):
         """A future of the job's ``Outcome``; ``on_start()`` is called as a worker takes it."""
         self.start()
         future = concurrent.futures.Future()
-        self._jobs.put((priority, next(self._order), job, future, on_start))
+        self._jobs.put((0, next(self._order), job, future, on_start))
         return future
 
     def close(self):
@@ -71,14 +82,14 @@ class WorkerPool:
             self._closing = True
             threads, self._threads = self._threads, []
             running = sorted(name for name in self._running.values() if name)
-            processes = list(self._processes.values())
+            processes = [process for process in self._processes.values() if process]
         if running:
             log.warning("stopped while running %s", ", ".join(running))
         for process in processes:
             with contextlib.suppress(OSError):
                 process.terminate()  # a running page's process group is killed with it
-        for _ in threads:
-            self._jobs.put((float("inf"), next(self._order), None, None, None))
+        for _ in threads:  # after the jobs already queued
+            self._jobs.put((1, next(self._order), None, None, None))
         for thread in threads:
             thread.join(timeout=10)
 
@@ -93,9 +104,19 @@ class WorkerPool:
         threading.Thread(target=_log_lines, args=(process.stderr,), daemon=True).start()
         return process
 
-    def _serve(self):
+    def _serve(self, previous_ready, ready_event):
         name = threading.current_thread().name
-        process, ready = self._processes[name], False
+        previous_ready.wait()
+        with self._lock:
+            process = None if self._closing else self._spawn()
+            self._processes[name] = process
+        ready = False
+        try:
+            ready = process is not None and self._wait_ready(process)
+        except OSError as error:  # reported with the first job it takes
+            log.debug("%s", error)
+        finally:
+            ready_event.set()
         while True:
             _, _, job, future, on_start = self._jobs.get()
             if job is None:
@@ -106,6 +127,8 @@ class WorkerPool:
                 on_start()
             self._running[name] = job.name
             try:
+                if process is None:
+                    raise OSError("the pool is closing")
                 if not ready:
                     ready = self._wait_ready(process)
                 worker.send(process.stdin, job)
@@ -124,7 +147,8 @@ class WorkerPool:
                     ready = False
             finally:
                 self._running[name] = None
-        _stop(process)
+        if process is not None:
+            _stop(process)
 
     def _wait_ready(self, process):
         answer = worker.receive(process.stdout)
