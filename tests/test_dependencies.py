@@ -4,7 +4,7 @@ import os
 import time
 from pathlib import Path
 
-from mkdocs_run_examples.dependencies import reached_definitions, reached_sources
+from mkdocs_run_examples.dependencies import reached_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = {
@@ -79,11 +79,6 @@ def test_module_code_and_names_the_package_lacks(tmp_path):
     assert found["pkg.c:<module code>"] == "print('loaded')"
     found = reached(["from pkg import nothing"], directory)
     assert found["pkg.nothing"] == "" and "pkg.c.UNUSED" in found
-
-
-def test_reached_sources_still_lists_the_texts(tmp_path):
-    text = "\n".join(reached_sources(["from pkg import g"], "pkg", package(tmp_path)))
-    assert "def g" in text and "CONST = 2" in text and "def f" not in text
 
 
 def test_residual_pages_do_not_depend_on_the_vgg_block():

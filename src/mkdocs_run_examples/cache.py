@@ -162,15 +162,6 @@ def _plugin_digest():
     return digest.hexdigest()
 
 
-def environment_digest(packages=()):
-    """Deprecated (the key covers every distribution now): :class:`Environment`'s digest.
-
-    Kept for callers of the old API; ``packages`` still changes the digest.
-    """
-    text = "\n".join([Environment.current().digest, *sorted(packages)])
-    return _sha256(text.encode())
-
-
 # --- Keys ----------------------------------------------------------------------------
 
 
@@ -198,15 +189,10 @@ def page_key(fences, environment, sources):
     """The key of a page's ``fences`` (or a notebook's code cells).
 
     ``fences``: objects with ``.code``, ``.skip``, ``.continues`` and optionally
-    ``.expect_error``; ``environment``: an :class:`Environment` (a digest string is
-    accepted too, with no explanation of its changes); ``sources``: {import name:
-    directory} of the packages whose reached definitions count.
+    ``.expect_error``; ``environment``: an :class:`Environment`; ``sources``: {import
+    name: directory} of the packages whose reached definitions count.
     """
-    if isinstance(environment, Environment):
-        environment_parts, environment_digest_ = environment.parts, environment.digest
-    else:
-        environment_parts, environment_digest_ = {"digest": str(environment)}, str(environment)
-    digest = hashlib.sha256(f"{FORMAT}\0{environment_digest_}\0".encode())
+    digest = hashlib.sha256(f"{FORMAT}\0{environment.digest}\0".encode())
     manifest_fences = []
     for fence in fences:
         markers = _markers(fence)
@@ -223,7 +209,7 @@ def page_key(fences, environment, sources):
         "format": FORMAT,
         "fences": manifest_fences,
         "definitions": {name: value[:SHORT] for name, value in definitions.items()},
-        "environment": environment_parts,
+        "environment": environment.parts,
     }
     return Key(digest=digest.hexdigest(), manifest=manifest)
 

@@ -20,8 +20,7 @@ which definition changed:
 
 The package is parsed once for all the pages of a build: the parse is cached on
 the paths, sizes, modification times and inodes of its files, so a file edited
-between two ``mkdocs serve`` rebuilds is parsed again; :func:`clear_cache` drops
-the parses.
+between two ``mkdocs serve`` rebuilds is parsed again.
 """
 
 import ast
@@ -77,19 +76,6 @@ def reached_definitions(listings, package, directory):
         elif source is None or (name not in source.imports and f"{module}.{name}" not in modules):
             found[f"{module}.{name}"] = ""  # not defined: the whole package was reached
     return dict(sorted(found.items()))
-
-
-def reached_sources(listings, package, directory):
-    """Source texts (sorted) of what ``listings`` use of ``package``: one per reached name."""
-    return sorted(
-        f"{name}\n{text}"
-        for name, text in reached_definitions(listings, package, directory).items()
-    )
-
-
-def clear_cache():
-    """Forget the parsed packages (they are also parsed again when a file changes)."""
-    _parse_files.cache_clear()
 
 
 def _parse_listing(code):
