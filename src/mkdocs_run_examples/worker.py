@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import dataclasses
 import importlib
+import io
 import os
 import pickle
 import select
@@ -61,12 +62,13 @@ def send(stream, message):
 
 
 def receive(stream):
-    """The next message, or None at end of stream."""
+    """The next message, or None at the end of the stream or where it was cut short."""
     header = stream.read(8)
     if len(header) < 8:
         return None
     (size,) = struct.unpack(">Q", header)
-    return pickle.loads(stream.read(size))
+    data = stream.read(size)
+    return pickle.loads(data) if len(data) == size else None
 
 
 def main(preload):
@@ -195,13 +197,10 @@ def _read_until(fd, deadline):
 
 
 def _frames(buffer):
-    messages, offset = [], 0
-    while offset + 8 <= len(buffer):
-        (size,) = struct.unpack(">Q", buffer[offset : offset + 8])
-        if offset + 8 + size > len(buffer):
-            break  # cut short by the child's death
-        messages.append(pickle.loads(buffer[offset + 8 : offset + 8 + size]))
-        offset += 8 + size
+    """The whole messages in ``buffer``: the last may be cut short by the child's death."""
+    stream, messages = io.BytesIO(buffer), []
+    while (message := receive(stream)) is not None:
+        messages.append(message)
     return messages
 
 
