@@ -48,6 +48,7 @@ from mkdocs_run_examples.notebooks import code_cells, with_outputs
 from mkdocs_run_examples.pool import WorkerPool
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.report import Report
+from mkdocs_run_examples.runner import Failure, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
 from mkdocs_run_examples.worker import Job
 
@@ -84,7 +85,7 @@ class Plan:
     name: str  # vgg.md: the languages share their runs and the cache's explanations
     fences: list
     key: object
-    markdown: str | None = None  # a page's Markdown, as on_page_markdown gets it
+    source: object = None  # a page's Markdown, as on_page_markdown gets it, or the notebook
     run: tuple | None = None  # (future of the worker's Outcome, why it runs)
 
 
@@ -117,7 +118,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.sources = {name: self.root / path for name, path in self.config.sources.items()}
         self.plans = {}  # page path (docs/...) -> Plan
         self.runs = {}  # key digest -> (future of the worker's Outcome, why it runs)
-        self.outputs = {}  # page URL -> (fences, PageRun) for on_page_content
+        self.outputs = {}  # page URL -> (fences, PageRun, failure text) for on_page_content
         self.images = {}  # file name -> (sha256, name)
         self.downloads = Downloads()
         self.report = Report()
@@ -160,11 +161,11 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def _path(self, file):
         return Path(os.path.relpath(file.abs_src_path, self.root)).as_posix()
 
-    def _new_plan(self, file, fences, markdown=None):
+    def _new_plan(self, file, fences, source):
         language, _, rest = file.src_uri.partition("/")
         name = rest if language in self.languages else file.src_uri
         key = page_key(fences, self.environment, self.sources)
-        plan = Plan(self._path(file), name, fences, key, markdown)
+        plan = Plan(self._path(file), name, fences, key, source)
         self.plans[plan.path] = plan
         return plan
 
@@ -177,7 +178,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         return plan
 
     def _plan_notebook(self, file, notebook):
-        plan = self._new_plan(file, [_CodeCell(cell.source) for cell in code_cells(notebook)])
+        cells = [_CodeCell(cell.source) for cell in code_cells(notebook)]
+        plan = self._new_plan(file, cells, notebook)
         if self.cache.get_notebook(plan.key.digest) is None:
             timeout = self.config.timeout
             job = Job("notebook", plan.path, (notebook, timeout), timeout)
@@ -205,7 +207,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         path = self._path(page.file)
         plan = self.plans.get(path)
         # i18n's on_page_markdown drops the last newline; anything else: a plugin changed it.
-        if plan is None or plan.markdown.rstrip("\n") != markdown.rstrip("\n"):
+        if plan is None or plan.source.rstrip("\n") != markdown.rstrip("\n"):
             try:
                 first_line = body_first_line(page.file.content_string)
                 fences = self._fences(markdown, page.file, first_line)
@@ -221,9 +223,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         fences = plan.fences
         run, seconds, reasons = self._run_of(plan)
         self.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
-        self.outputs[page.url] = (fences, run)
-        if run.failure is not None:
-            log.error(describe_failure(run.failure, fences))
+        failure = run.failure and describe_failure(run.failure, fences)
+        self.outputs[page.url] = (fences, run, failure)
+        if failure:
+            log.error(failure)
         for fence, output in zip(fences, run.outputs, strict=False):
             if output.truncated:
                 log.warning(
@@ -264,7 +267,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             return self.tidier.tidy(content, page, config)
         if page.url not in self.outputs:
             return content
-        fences, run = self.outputs[page.url]
+        fences, run, failure = self.outputs[page.url]
 
         def image_url(digest, name):
             file_name = f"{digest}{Path(name).suffix.lower()}"
@@ -275,11 +278,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         rendered = {}
         for fence, output in zip(fences, run.outputs, strict=False):
             rendered[fence.index] = render_output(output, image_url, labels)
-        if run.failure is not None:
+        if failure:
             box = (
                 f'<div class="admonition failure"><p class="admonition-title">{labels["failed"]}'
-                f"</p><pre><code>{html.escape(describe_failure(run.failure, fences))}"
-                "</code></pre></div>"
+                f"</p><pre><code>{html.escape(failure)}</code></pre></div>"
             )
             rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
         return PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
@@ -300,8 +302,11 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         if not page.file.src_uri.endswith(".ipynb"):
             return page
         path = self._path(page.file)
-        notebook = nbformat.read(page.file.abs_src_path, as_version=4)
-        plan = self.plans.get(path) or self._plan_notebook(page.file, notebook)
+        plan = self.plans.get(path)
+        if plan is None:  # not planned at on_config
+            notebook = nbformat.read(page.file.abs_src_path, as_version=4)
+            plan = self._plan_notebook(page.file, notebook)
+        notebook = plan.source
         outputs, seconds, reasons = self.cache.get_notebook(plan.key.digest), None, []
         if outputs is None:
             future, reasons = plan.run
@@ -373,8 +378,6 @@ def describe_failure(failure, fences):
 
 def _stopped(outcome, fences):
     """A PageRun for a page whose process died or timed out while running a fence."""
-    from mkdocs_run_examples.runner import Failure, PageRun
-
     index = outcome.fence or next(fence.index for fence in fences if not fence.skip)
     kind, _, summary = outcome.problem.partition(": ")
     failure = Failure(index, kind, summary)
