@@ -1,8 +1,9 @@
-"""MkDocs hook: keep Material's compiled templates between builds.
+"""MkDocs hook: keep compiled templates between builds.
 
-Jinja compiles each of the theme's templates (about 150) anew in every build, and
-mkdocs-static-i18n runs one build per language: 1.5 s of a rebuild that changes
-nothing. Jinja's bytecode cache stores them compiled, keyed on each template's source.
+Jinja compiles each of the theme's templates (about 150) and mkdocstrings' (24) anew
+in every build, and mkdocs-static-i18n runs one build per language: about 2 s of a
+rebuild that changes nothing. Jinja's bytecode cache stores them compiled, keyed on
+each template's source.
 """
 
 from pathlib import Path
@@ -10,8 +11,19 @@ from pathlib import Path
 from jinja2 import FileSystemBytecodeCache
 
 
-def on_env(env, config, files):
+def bytecode_cache(config):
     directory = Path(config.config_file_path).parent / ".cache" / "jinja"
     directory.mkdir(parents=True, exist_ok=True)
-    env.bytecode_cache = FileSystemBytecodeCache(str(directory))
+    return FileSystemBytecodeCache(str(directory))
+
+
+def on_pre_build(config):
+    # mkdocstrings renders while the pages are, before on_env.
+    mkdocstrings = config.plugins.get("mkdocstrings")
+    if mkdocstrings is not None:
+        mkdocstrings.get_handler("python").env.bytecode_cache = bytecode_cache(config)
+
+
+def on_env(env, config, files):
+    env.bytecode_cache = bytecode_cache(config)
     return env

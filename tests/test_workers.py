@@ -160,3 +160,15 @@ def test_output_beyond_the_limit_is_cut(pool):
     outcome = pool.submit(Job("page", "page.md", fences, 60, output_limit=1000)).result()
     output = outcome.result.outputs[0]
     assert len(output.stdout) == 1000 and output.truncated == 4001
+
+
+def test_a_pool_can_run_its_pages_at_a_lower_cpu_priority():
+    """The pages' pool yields the cores to a notebook (the build's longest job)."""
+    normal, lower = WorkerPool(1), WorkerPool(1, niceness=5)
+    show = ["import os\nprint(os.nice(0))"]
+    try:
+        niceness = [printed(run(each, show))[0] for each in (normal, lower)]
+    finally:
+        normal.close()
+        lower.close()
+    assert int(niceness[1]) == min(int(niceness[0]) + 5, 19)

@@ -16,7 +16,11 @@ copy with the outputs; this module is the glue with the two other plugins:
   Jupyter CSS goes to one shared stylesheet, and code cells wider than the column are
   focusable, as scrolling regions must be for keyboard users.
 
-mkdocs_jupyter is imported only by a site that uses it.
+mkdocs_jupyter is imported only by a site that uses it. Importing it imports
+nbconvert's command-line app, whose class body builds every installed exporter to
+list the enabled ones in a help string (0.6-1 s of every build); this module is
+imported with the plugin, before mkdocs-jupyter when the plugin is listed first, and
+turns that listing off with nbconvert's own switch: the site uses the HTML exporter.
 """
 
 import hashlib
@@ -33,6 +37,8 @@ from mkdocs.utils import get_relative_url
 RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
+
+os.environ.setdefault("NBCONVERT_DISABLE_CONFIG_EXPORTERS", "1")
 
 
 def jupyter_plugin(config):

@@ -130,10 +130,18 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
 
     def _workers(self, kind):
         """The pages' pool, whose workers import ``preload``; the notebooks' pool, whose
-        workers import nothing: a notebook's kernel is a Python of its own."""
+        workers import nothing: a notebook's kernel is a Python of its own.
+
+        A notebook is one long job, the longest of a cold build; pages are many short ones.
+        The pages' workers run at a lower CPU priority, so a notebook gets the cores first
+        and the pages fill the time it leaves.
+        """
         if kind not in self.pools:
-            preload = self.config.preload if kind == "pages" else []
-            self.pools[kind] = WorkerPool(self.config.workers, preload)
+            if kind == "pages":
+                pool = WorkerPool(self.config.workers, self.config.preload, niceness=10)
+            else:
+                pool = WorkerPool(self.config.workers)
+            self.pools[kind] = pool
         return self.pools[kind]
 
     def _plan(self, config, jupyter_):

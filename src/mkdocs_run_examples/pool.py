@@ -31,9 +31,10 @@ ENVIRONMENT = {"COLUMNS": "250", "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3
 
 
 class WorkerPool:
-    def __init__(self, size, preload=()):
+    def __init__(self, size, preload=(), niceness=0):
         self.size = size or os.cpu_count() or 1
         self.preload = list(preload)
+        self.niceness = niceness  # added to the workers' nice value: lower CPU priority
         self._jobs = queue.PriorityQueue()
         self._order = itertools.count()
         self._threads = []
@@ -101,6 +102,9 @@ class WorkerPool:
             stderr=subprocess.PIPE,
             env={**os.environ, **ENVIRONMENT},
         )
+        if self.niceness:
+            with contextlib.suppress(OSError):  # the process may be gone already
+                os.setpriority(os.PRIO_PROCESS, process.pid, self.niceness)
         threading.Thread(target=_log_lines, args=(process.stderr,), daemon=True).start()
         return process
 
@@ -155,7 +159,8 @@ class WorkerPool:
         if answer is None:
             raise OSError(f"the worker could not start: exit status {process.wait()}")
         _, pid, seconds = answer
-        log.debug("worker %d ready in %.2f s", pid, seconds)
+        if self.preload:  # from now on, an edited page runs without waiting for imports
+            log.info("worker %d ready: its imports took %.1f s", pid, seconds)
         return True
 
 
