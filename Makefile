@@ -1,20 +1,23 @@
-# Every target sets itself up: a virtualenv in .venv on first use (again when
-# pyproject.toml changes) and Graphviz's `dot`, which plot_model needs.
+# Every target sets itself up: a virtualenv in .venv holding exactly what uv.lock pins
+# (again when the lock changes) and Graphviz's `dot`, which plot_model needs.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-JAX_STAMP := $(VENV)/.installed-jax
+UV_VERSION := 0.13.8
+UV := .cache/uv-$(UV_VERSION)/bin/uv
+# The machine's python3, not a Python uv would download.
+export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test test-jax serve build bench lint graphviz browser clean
+.PHONY: test test-jax test-reader serve build bench lock lint graphviz browser clean
 
 test: $(STAMP) graphviz browser  ## run the whole test suite, one worker per core
 	$(BIN)/python -m pytest -n auto
 
 # The site is built with TensorFlow: this runs every docs example and the library's
 # tests again on Keras's JAX backend (not the site build, the plugin or the repository checks).
-test-jax: $(JAX_STAMP) graphviz  ## the docs examples and library tests under KERAS_BACKEND=jax
+test-jax: $(STAMP) graphviz  ## the docs examples and library tests under KERAS_BACKEND=jax
 	KERAS_BACKEND=jax $(BIN)/python -m pytest -n auto docs tests/test_blocks.py tests/test_models.py \
 		tests/test_cost.py tests/test_checks.py tests/test_snippets.py
 
@@ -27,14 +30,16 @@ build: $(STAMP) graphviz  ## build the site into site/
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-$(STAMP): pyproject.toml
-	python3 -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[docs,test]'
-	touch $@
+lock: $(UV)  ## update uv.lock: the newest versions the pyproject files allow
+	$(UV) lock --upgrade
 
-$(JAX_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[jax]'
+# uv itself, from PyPI, in a folder of its own (a venv, so that no system pip is touched).
+$(UV):
+	python3 -m venv .cache/uv-$(UV_VERSION)
+	.cache/uv-$(UV_VERSION)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
+
+$(STAMP): uv.lock pyproject.toml plugin/pyproject.toml | $(UV)
+	$(UV) sync --locked --python python3
 	touch $@
 
 graphviz:
@@ -64,3 +69,14 @@ clean:
 
 bench: $(STAMP) graphviz  ## build benchmarks: cold, warm, partial rebuilds
 	$(BIN)/python benchmarks/build.py $(BENCH_ARGS)
+
+# The notebooks the site offers, without outputs, committed for "Open in Colab":
+# tests/test_notebooks.py fails when they differ from what the build makes.
+notebooks: $(STAMP)  ## regenerate notebooks/<language>/<page>.ipynb
+	$(BIN)/python -m mkdocs_run_examples.offered notebooks
+
+# A reader's machine, as Colab is: a fresh virtualenv without convblocks, which gets it by
+# name from a folder holding the wheel of this checkout; every offered notebook and script,
+# and the README's example, run there (minutes; not part of `make test`).
+test-reader: $(STAMP) graphviz  ## run what the site offers outside the repository
+	UV=$(abspath $(UV)) $(BIN)/python -m pytest -p no:cacheprovider -v reader

@@ -2,8 +2,9 @@
 
 Run with ``make bench`` (``--runs N`` for the median of N; ``--no-tests`` leaves out
 the README's test command, which is timed once, with its caches set aside;
-``--no-baseline``, ``--no-serve`` and ``--no-workers`` leave out the slow mkdocs-jupyter
-baseline, the ``mkdocs serve`` reloads and the cold builds with a set number of workers).
+``--no-baseline``, ``--no-serve``, ``--no-workers`` and ``--no-setup`` leave out the slow
+mkdocs-jupyter baseline, the ``mkdocs serve`` reloads, the cold builds with a set number of
+workers and the timing of an empty virtualenv's set-up).
 Builds work on a copy of the site's sources in a temporary directory, so the repository
 and its example cache are left alone.
 Writes ``benchmarks/results/build.json`` and ``build.md`` and prints the table.
@@ -15,8 +16,9 @@ rebuild after a Chinese-prose-only edit and after an edit inside one block (vgg_
 cold builds with ``workers: 1`` and ``workers: 2``; under ``mkdocs serve`` (warm cache),
 the time from an edit of docs/en/vgg.md until the browser is told to reload, for two
 fence edits and a prose edit; executions with one language and with two; the weight of
-every built page with its images; and the baseline: the same pages built by
-mkdocs-jupyter executing each page as a notebook, in the same run.
+every built page with its images; the baseline: the same pages built by mkdocs-jupyter
+executing each page as a notebook, in the same run; and setting up an empty virtualenv
+with ``uv sync`` (as ``make`` does) against pip (as it did before the lock).
 """
 
 import argparse
@@ -44,9 +46,10 @@ from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
-SOURCES = ["mkdocs.yml", "docs", "src", "hooks", "overrides", "benchmarks/results"]
+SOURCES = ["mkdocs.yml", "uv.lock", "docs", "src", "hooks", "overrides", "benchmarks/results"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
 ENV.pop("CONVBLOCKS_REPOSITORY", None)
+UV_VERSION = re.search(r"^UV_VERSION := (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
 SERVED_PAGE, SERVED_URL = "en/vgg.md", "/vgg/"  # the page edited under serve
 SERVE_EDITS = {  # what is edited in SERVED_PAGE, one after the other: (old, new)
     "first fence edit": (
@@ -63,10 +66,11 @@ WORKERS = re.compile(r"starting (\d+) worker processes, each importing")
 READY = re.compile(r"worker \d+ ready: its imports took")
 
 
-def timed(command, cwd):
+def timed(command, cwd, **environment):
     """Wall seconds of ``command``; if it fails, the benchmark stops with its output."""
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=ENV, capture_output=True, text=True)
+    env = {**ENV, **environment}
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode:
         output = (result.stdout + result.stderr)[-5000:]
@@ -356,9 +360,59 @@ def measure(args):
             row["per_baseline"] = round(row["median_s"] / baseline_s, 3)
     for row in [*builds.values(), *result.get("serve_reload", {}).values()]:
         row["per_import"] = round(row["median_s"] / unit, 2)
+    if args.setup:
+        result["setup"] = {name: round(s, 1) for name, s in setup_seconds().items()}
     if args.tests:
         result["test_command_s"] = round(test_command_seconds(), 1)
     return result
+
+
+def setup_seconds():
+    """Seconds to set up an empty virtualenv with the site's and tests' packages, package
+    caches warm (each way runs once before it is timed): ``uv sync`` of uv.lock, as
+    ``make`` does, against pip installing the same from the pyproject ranges, as before.
+    """
+    uv = ROOT / ".cache" / f"uv-{UV_VERSION}" / "bin" / "uv"
+    if not uv.exists():
+        subprocess.run(["make", str(uv.relative_to(ROOT))], cwd=ROOT, check=True)
+    ways = {
+        "uv_sync_s": lambda venv: timed(
+            [str(uv), "sync", "--locked", "--python", "python3"],
+            ROOT,
+            UV_PROJECT_ENVIRONMENT=str(venv),
+            UV_PYTHON_DOWNLOADS="never",
+        ),
+        "pip_install_s": lambda venv: (
+            timed(["python3", "-m", "venv", str(venv)], ROOT)
+            + timed([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-U", "pip"], ROOT)
+            + timed(
+                [
+                    str(venv / "bin" / "python"),
+                    "-m",
+                    "pip",
+                    "install",
+                    "-q",
+                    "-e",
+                    ".",
+                    "-e",
+                    "plugin",
+                    "--group",
+                    "docs",
+                    "--group",
+                    "test",
+                    "--group",
+                    "jax",
+                ],
+                ROOT,
+            )
+        ),
+    }
+    seconds = {}
+    for name, way in ways.items():
+        for _ in range(2):  # the first run fills the package cache
+            with tempfile.TemporaryDirectory() as scratch:
+                seconds[name] = way(Path(scratch) / "venv")
+    return seconds
 
 
 def test_command_seconds():
@@ -439,6 +493,13 @@ def markdown_table(result):
             f"| `make test`, empty caches (as in a fresh clone) | {tests:.0f} s = "
             f"{tests / cold['median_s']:.2f} × cold build | ≤ 2.5 × cold build |"
         )
+    if "setup" in result:
+        uv_s, pip_s = result["setup"]["uv_sync_s"], result["setup"]["pip_install_s"]
+        lines.append(
+            f"| setting up an empty `.venv`, package caches warm: `uv sync --locked` (as `make` "
+            f"does) / pip from the pyproject ranges (as before) | {uv_s:.1f} s / {pip_s:.1f} s "
+            f"= {uv_s / pip_s:.2f} | ≤ 1/3 |"
+        )
     if "serve_reload" in result:
         lines += [
             "",
@@ -458,6 +519,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     for name, what in [
         ("tests", "time `make test`"),
+        ("setup", "time the set-up of an empty virtualenv, uv against pip"),
         ("baseline", "build the mkdocs-jupyter baseline"),
         ("serve", "measure reloads under `mkdocs serve`"),
         ("workers", "time cold builds with workers: 1 and 2"),

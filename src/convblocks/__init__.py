@@ -12,9 +12,12 @@ from convblocks.blocks.vgg import vgg_block
 from convblocks.cost import Cost, MacCount, block_cost, count_macs, model_cost
 from convblocks.models import googlenet, resnet, vgg
 
+__version__ = "0.2.0"
+
 __all__ = [
     "Cost",
     "MacCount",
+    "__version__",
     "block_cost",
     "bottleneck_residual_module",
     "count_macs",

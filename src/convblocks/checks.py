@@ -8,18 +8,33 @@ both, so a bad call fails here rather than deep inside TensorFlow.
 import functools
 import inspect
 import numbers
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import keras
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def checked(**checks):
-    """Decorate a function so each named argument is checked before the call."""
+Check = Callable[[str, object], None]
+"""A check: called with an argument's name and value, it raises or returns ``None``."""
 
-    def decorate(func):
+
+def checked(**checks: Check) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a function so each named argument is checked before the call.
+
+    Args:
+        **checks: The check of each argument, by the argument's name.
+
+    Returns:
+        A decorator that keeps the function's signature and type.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(func)
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             arguments = signature.bind(*args, **kwargs).arguments
             for name, check in checks.items():
                 if name in arguments:
@@ -31,16 +46,35 @@ def checked(**checks):
     return decorate
 
 
-def count(name, value):
-    """A positive integer: a number of filters, of convolutions, a stride."""
+def count(name: str, value: object) -> None:
+    """A positive integer: a number of filters, of convolutions, a stride.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The argument's value.
+
+    Raises:
+        TypeError: If `value` is not an integer (a `bool` is not one).
+        ValueError: If `value` is less than 1.
+    """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def feature_map(name, value):
-    """A 4-D channels-last tensor (batch, height, width, channels), channels known."""
+def feature_map(name: str, value: object) -> None:
+    """A 4-D channels-last tensor (batch, height, width, channels), channels known.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The argument's value.
+
+    Raises:
+        TypeError: If `value` has no shape.
+        ValueError: If `value` is not 4-D, has an unknown channel dimension or looks
+            channels-first, or if Keras is not set to channels-last.
+    """
     shape = getattr(value, "shape", None)
     if shape is None:
         raise TypeError(
@@ -70,13 +104,23 @@ def feature_map(name, value):
         )
 
 
-def _looks_channels_first(height, width, channels):
+def _looks_channels_first(height: int | None, width: int | None, channels: int) -> bool:
     """An image-like (C, H, W) layout: few 'rows', square and larger 'width x channels'."""
     return height in (1, 3, 4) and width == channels and channels > 4
 
 
-def image_shape(name, value):
-    """An input shape (height, width, channels) of positive integers."""
+def image_shape(name: str, value: object) -> None:
+    """An input shape (height, width, channels) of positive integers.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The argument's value.
+
+    Raises:
+        TypeError: If `value` is not a tuple or list, or an entry is not an integer.
+        ValueError: If `value` does not have 3 entries, an entry is less than 1, or it
+            looks channels-first.
+    """
     if not isinstance(value, tuple | list):
         raise TypeError(f"{name} must be a tuple (height, width, channels), got {value!r}")
     if len(value) != 3:
@@ -90,10 +134,18 @@ def image_shape(name, value):
         )
 
 
-def one_of(*allowed):
-    """A check that the value is a positive integer among ``allowed``."""
+def one_of(*allowed: int) -> Check:
+    """A check that the value is a positive integer among ``allowed``.
 
-    def check(name, value):
+    Args:
+        *allowed: The values the check accepts.
+
+    Returns:
+        The check, which raises `TypeError` as `count` does, and `ValueError` if the
+        value is not among `allowed`.
+    """
+
+    def check(name: str, value: object) -> None:
         count(name, value)
         if value not in allowed:
             choices = ", ".join(repr(a) for a in allowed)
@@ -102,7 +154,15 @@ def one_of(*allowed):
     return check
 
 
-def model(name, value):
-    """A Keras model."""
+def model(name: str, value: object) -> None:
+    """A Keras model.
+
+    Args:
+        name: The argument's name, for the message.
+        value: The argument's value.
+
+    Raises:
+        TypeError: If `value` is not a `keras.Model`.
+    """
     if not isinstance(value, keras.Model):
         raise TypeError(f"{name} must be a keras.Model, got {type(value).__name__}")

@@ -9,8 +9,13 @@ from convblocks.blocks.resnet import bottleneck_residual_module, residual_module
 from convblocks.blocks.vgg import vgg_block
 
 # Convolutions per block for each configuration of Table 1 of the paper (A, B, D, E).
-VGG_CONFIGS = {11: (1, 1, 2, 2, 2), 13: (2, 2, 2, 2, 2), 16: (2, 2, 3, 3, 3), 19: (2, 2, 4, 4, 4)}
-VGG_FILTERS = (64, 128, 256, 512, 512)
+VGG_CONFIGS: dict[int, tuple[int, int, int, int, int]] = {
+    11: (1, 1, 2, 2, 2),
+    13: (2, 2, 2, 2, 2),
+    16: (2, 2, 3, 3, 3),
+    19: (2, 2, 4, 4, 4),
+}
+VGG_FILTERS: tuple[int, int, int, int, int] = (64, 128, 256, 512, 512)
 
 
 @checks.checked(
@@ -18,12 +23,36 @@ VGG_FILTERS = (64, 128, 256, 512, 512)
     input_shape=checks.image_shape,
     classes=checks.count,
 )
-def vgg(depth=16, *, input_shape=(224, 224, 3), classes=1000, include_top=True, batch_norm=False):
-    """VGG-11, 13, 16 or 19 (configurations A, B, D, E) made of five ``vgg_block`` blocks.
+def vgg(
+    depth: int = 16,
+    *,
+    input_shape: tuple[int, int, int] | list[int] = (224, 224, 3),
+    classes: int = 1000,
+    include_top: bool = True,
+    batch_norm: bool = False,
+) -> keras.Model:
+    """VGG-11, 13, 16 or 19 (configurations A, B, D, E) made of five `vgg_block` blocks.
 
     The head is the paper's: two 4096-unit dense layers with dropout 0.5, then a
-    softmax over ``classes``. Without batch norm the weights have the same shapes, in
-    the same order, as ``keras.applications.VGG16`` / ``VGG19``.
+    softmax over `classes`. Without batch norm the weights have the same shapes, in
+    the same order, as `keras.applications.VGG16` / `VGG19`.
+
+    Args:
+        depth: Number of weight layers: 11, 13, 16 or 19.
+        input_shape: Shape `(height, width, channels)` of one input image.
+        classes: Number of classes of the softmax.
+        include_top: Whether to include the dense head; without it the model
+            ends with the last block's max pool.
+        batch_norm: Whether to add batch normalization after each convolution.
+
+    Returns:
+        The model, named `vgg{depth}`.
+
+    Raises:
+        TypeError: If `depth` or `classes` is not an integer, or `input_shape` is
+            not a tuple or list of integers.
+        ValueError: If `depth` is not 11, 13, 16 or 19, `classes` is less than 1,
+            or `input_shape` does not have 3 positive entries or looks channels-first.
     """
     inputs = keras.Input(shape=input_shape)
     x = inputs
@@ -40,7 +69,7 @@ def vgg(depth=16, *, input_shape=(224, 224, 3), classes=1000, include_top=True, 
 
 # Filter counts of Table 1 of the paper, in the order of inception_module's arguments:
 # #1×1, #3×3 reduce, #3×3, #5×5 reduce, #5×5, pool proj.
-GOOGLENET_MODULES = {
+GOOGLENET_MODULES: dict[str, tuple[int, int, int, int, int, int]] = {
     "3a": (64, 96, 128, 16, 32, 32),
     "3b": (128, 128, 192, 32, 96, 64),
     "4a": (192, 96, 208, 16, 48, 64),
@@ -53,11 +82,11 @@ GOOGLENET_MODULES = {
 }
 
 
-def _max_pool(x):
+def _max_pool(x: keras.KerasTensor) -> keras.KerasTensor:
     return layers.MaxPooling2D((3, 3), strides=(2, 2), padding="same")(x)
 
 
-def _auxiliary_classifier(x, classes):
+def _auxiliary_classifier(x: keras.KerasTensor, classes: int) -> keras.KerasTensor:
     """The side classifier attached to 4a and 4d during training (Section 5)."""
     x = layers.AveragePooling2D((5, 5), strides=(3, 3))(x)
     x = layers.Conv2D(128, (1, 1), padding="same", activation="relu")(x)
@@ -68,11 +97,29 @@ def _auxiliary_classifier(x, classes):
 
 
 @checks.checked(input_shape=checks.image_shape, classes=checks.count)
-def googlenet(*, input_shape=(224, 224, 3), classes=1000, auxiliary_classifiers=False):
+def googlenet(
+    *,
+    input_shape: tuple[int, int, int] | list[int] = (224, 224, 3),
+    classes: int = 1000,
+    auxiliary_classifiers: bool = False,
+) -> keras.Model:
     """GoogLeNet as in Table 1 of the paper, without local response normalization.
 
-    With ``auxiliary_classifiers=True`` the model has three outputs: the main
-    classifier, then the side classifiers on 4a and 4d.
+    Args:
+        input_shape: Shape `(height, width, channels)` of one input image.
+        classes: Number of classes of each softmax.
+        auxiliary_classifiers: Whether to add the side classifiers on 4a and 4d
+            (Section 5) as the second and third outputs of the model.
+
+    Returns:
+        The model, named `googlenet`: one output, or three with
+        `auxiliary_classifiers=True`.
+
+    Raises:
+        TypeError: If `classes` is not an integer, or `input_shape` is not a tuple
+            or list of integers.
+        ValueError: If `classes` is less than 1, or `input_shape` does not have 3
+            positive entries or looks channels-first.
     """
     inputs = keras.Input(shape=input_shape)
     x = layers.Conv2D(64, (7, 7), strides=(2, 2), padding="same", activation="relu")(inputs)
@@ -80,7 +127,7 @@ def googlenet(*, input_shape=(224, 224, 3), classes=1000, auxiliary_classifiers=
     x = layers.Conv2D(64, (1, 1), padding="same", activation="relu")(x)
     x = layers.Conv2D(192, (3, 3), padding="same", activation="relu")(x)
     x = _max_pool(x)
-    side_outputs = []
+    side_outputs: list[keras.KerasTensor] = []
     for name, filters in GOOGLENET_MODULES.items():
         if name in ("4a", "5a"):
             x = _max_pool(x)
@@ -96,14 +143,14 @@ def googlenet(*, input_shape=(224, 224, 3), classes=1000, auxiliary_classifiers=
 
 
 # Residual modules per stage (conv2_x … conv5_x) for each depth of Table 1 of the paper.
-RESNET_STAGES = {
+RESNET_STAGES: dict[int, tuple[int, int, int, int]] = {
     18: (2, 2, 2, 2),
     34: (3, 4, 6, 3),
     50: (3, 4, 6, 3),
     101: (3, 4, 23, 3),
     152: (3, 8, 36, 3),
 }
-RESNET_FILTERS = (64, 128, 256, 512)
+RESNET_FILTERS: tuple[int, int, int, int] = (64, 128, 256, 512)
 
 
 @checks.checked(
@@ -111,13 +158,36 @@ RESNET_FILTERS = (64, 128, 256, 512)
     input_shape=checks.image_shape,
     classes=checks.count,
 )
-def resnet(depth=50, *, input_shape=(224, 224, 3), classes=1000, include_top=True):
+def resnet(
+    depth: int = 50,
+    *,
+    input_shape: tuple[int, int, int] | list[int] = (224, 224, 3),
+    classes: int = 1000,
+    include_top: bool = True,
+) -> keras.Model:
     """ResNet-18, 34, 50, 101 or 152.
 
-    18 and 34 stack batch-normalized ``residual_module`` blocks; 50, 101 and 152 stack
-    ``bottleneck_residual_module`` blocks, and have the same weight shapes, in the same
-    order, as ``keras.applications.ResNet50`` / ``101`` / ``152``. Each stage after
+    18 and 34 stack batch-normalized `residual_module` blocks; 50, 101 and 152 stack
+    `bottleneck_residual_module` blocks, and have the same weight shapes, in the same
+    order, as `keras.applications.ResNet50` / `101` / `152`. Each stage after
     the first starts with a stride of 2.
+
+    Args:
+        depth: Number of layers: 18, 34, 50, 101 or 152.
+        input_shape: Shape `(height, width, channels)` of one input image.
+        classes: Number of classes of the softmax.
+        include_top: Whether to include the head (global average pooling and the
+            softmax); without it the model ends with the last residual module.
+
+    Returns:
+        The model, named `resnet{depth}`.
+
+    Raises:
+        TypeError: If `depth` or `classes` is not an integer, or `input_shape` is
+            not a tuple or list of integers.
+        ValueError: If `depth` is not 18, 34, 50, 101 or 152, `classes` is less than
+            1, or `input_shape` does not have 3 positive entries or looks
+            channels-first.
     """
     inputs = keras.Input(shape=input_shape)
     x = layers.ZeroPadding2D((3, 3))(inputs)

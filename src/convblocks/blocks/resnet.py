@@ -1,5 +1,7 @@
 """Residual modules (He et al. 2016, "Deep Residual Learning for Image Recognition")."""
 
+import keras
+
 # --8<-- [start:imports]
 from keras import layers
 
@@ -9,16 +11,35 @@ from convblocks import checks
 
 @checks.checked(layer_in=checks.feature_map, n_filters=checks.count, strides=checks.count)
 # --8<-- [start:residual_module]
-def residual_module(layer_in, n_filters, *, strides=1, batch_norm=False):
+def residual_module(
+    layer_in: keras.KerasTensor, n_filters: int, *, strides: int = 1, batch_norm: bool = False
+) -> keras.KerasTensor:
     """Two 3×3 convolutions whose output is added to the input, then a ReLU.
 
-    The shortcut is the identity when the input already has ``n_filters`` channels
+    The shortcut is the identity when the input already has `n_filters` channels
     and the same size; otherwise a 1×1 convolution projects it (option B of the
-    paper). ``strides=2`` halves the feature map in the first convolution and the
-    projection; ``batch_norm=True`` adds batch normalization after each convolution.
+    paper).
+
+    Args:
+        layer_in: Input tensor, 4-D channels-last.
+        n_filters: Number of filters of each convolution.
+        strides: Strides of the first convolution and of the projection; `2`
+            halves the height and width.
+        batch_norm: Whether to add batch normalization after each convolution.
+
+    Returns:
+        Output tensor of the module, with `n_filters` channels.
+
+    Raises:
+        TypeError: If `layer_in` is not a tensor, or `n_filters` or `strides` is
+            not an integer.
+        ValueError: If `layer_in` is not 4-D channels-last, or `n_filters` or
+            `strides` is less than 1.
     """
 
-    def conv(x, kernel_size, strides=1):
+    def conv(
+        x: keras.KerasTensor, kernel_size: tuple[int, int], strides: int = 1
+    ) -> keras.KerasTensor:
         x = layers.Conv2D(
             n_filters, kernel_size, strides=strides, padding="same", kernel_initializer="he_normal"
         )(x)
@@ -41,16 +62,34 @@ def residual_module(layer_in, n_filters, *, strides=1, batch_norm=False):
     expansion=checks.count,
 )
 # --8<-- [start:bottleneck_residual_module]
-def bottleneck_residual_module(layer_in, n_filters, *, strides=1, expansion=4):
-    """A 1×1 reduction to ``n_filters``, a 3×3 convolution, a 1×1 expansion to
-    ``expansion * n_filters``, each batch-normalized, added to the shortcut, then a ReLU.
+def bottleneck_residual_module(
+    layer_in: keras.KerasTensor, n_filters: int, *, strides: int = 1, expansion: int = 4
+) -> keras.KerasTensor:
+    """A 1×1 reduction, a 3×3 and a 1×1 expansion convolution, added to the shortcut.
 
-    As in ResNet-50, ``strides`` goes on the first 1×1 convolution, and a 1×1
-    projection shortcut is used where the shape changes.
+    Each convolution is batch-normalized, and the sum goes through a ReLU. As in
+    ResNet-50, the shortcut is a 1×1 projection where the shape changes.
+
+    Args:
+        layer_in: Input tensor, 4-D channels-last.
+        n_filters: Number of filters of the 1×1 reduction and the 3×3 convolution.
+        strides: Strides of the first 1×1 convolution and of the projection.
+        expansion: The 1×1 expansion has `expansion * n_filters` filters.
+
+    Returns:
+        Output tensor of the module, with `expansion * n_filters` channels.
+
+    Raises:
+        TypeError: If `layer_in` is not a tensor, or `n_filters`, `strides` or
+            `expansion` is not an integer.
+        ValueError: If `layer_in` is not 4-D channels-last, or `n_filters`,
+            `strides` or `expansion` is less than 1.
     """
     n_out = expansion * n_filters
 
-    def conv_bn(x, filters, kernel_size, strides=1):
+    def conv_bn(
+        x: keras.KerasTensor, filters: int, kernel_size: tuple[int, int], strides: int = 1
+    ) -> keras.KerasTensor:
         x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same")(x)
         return layers.BatchNormalization(epsilon=1.001e-5)(x)  # keras.applications' epsilon
 

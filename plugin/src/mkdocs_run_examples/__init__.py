@@ -3,3 +3,5 @@
 See ``plugin.py`` for the flow, ``fences.py`` for the markers, ``cache.py`` for the
 cache key. Enable it in mkdocs.yml as ``- run-examples``.
 """
+
+__version__ = "0.1.0"

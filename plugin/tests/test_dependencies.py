@@ -2,11 +2,9 @@
 
 import os
 import time
-from pathlib import Path
 
 from mkdocs_run_examples.dependencies import reached_definitions
 
-ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = {
     "__init__.py": '"""A package."""\nfrom pkg.a import f\nfrom pkg.b import g\n',
     "a.py": "from pkg import util\n\n\n@util.decorate\ndef f():\n    return util.h()\n",
@@ -79,12 +77,3 @@ def test_module_code_and_names_the_package_lacks(tmp_path):
     assert found["pkg.c:<module code>"] == "print('loaded')"
     found = reached(["from pkg import nothing"], directory)
     assert found["pkg.nothing"] == "" and "pkg.c.UNUSED" in found
-
-
-def test_residual_pages_do_not_depend_on_the_vgg_block():
-    found = reached_definitions(
-        ["from convblocks import resnet"], "convblocks", ROOT / "src" / "convblocks"
-    )
-    assert "convblocks.blocks.resnet.residual_module" in found
-    assert "convblocks.checks.checked" in found
-    assert "convblocks.blocks.vgg.vgg_block" not in found

@@ -1,14 +1,9 @@
-"""Fences and their file lines (mkdocs_run_examples.fences), and the docs tests' reports.
+"""Fences and their file lines (mkdocs_run_examples.fences).
 
 No TensorFlow here: the pages are small ones written in a temporary project.
 """
 
-import os
 import re
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,7 +16,6 @@ from mkdocs_run_examples.fences import (
 )
 from mkdocs_run_examples.snippets import SnippetExpander
 
-ROOT = Path(__file__).resolve().parents[1]
 OPTIONS = {"base_path": ["."], "check_paths": True}  # as in mkdocs.yml
 
 LIB = '''"""A small library with snippet sections."""
@@ -136,20 +130,6 @@ def test_the_expansion_is_pymdownx_own(project, expander):
     assert [line for _, line in whole][:4] == [1, 2, 4, 5]
 
 
-def test_the_sites_pages_expand_as_before():
-    """Every fence of every page: the same code as expanding the fence text whole."""
-    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
-    for page in sorted((ROOT / "docs").rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        path = page.relative_to(ROOT).as_posix()
-        fences = find_fences(text, path=path, expander=expander)
-        assert [f.code for f in fences] == [expander.expand(f.code) for f in find_fences(text)]
-        for fence in fences:
-            for number, line in enumerate(fence.code.split("\n")[:-1], start=1):
-                origin = fence.origin(number)
-                assert file_line(ROOT, origin).strip() == line.strip(), (page, origin)
-
-
 def test_escaped_includes_stay_as_text(expander):
     """As on contributing.md: a ';' escapes an include, even of a file that does not exist."""
     page = (
@@ -163,13 +143,6 @@ def test_escaped_includes_stay_as_text(expander):
         '--8<-- "lib/nowhere.py"\n# --8<-- [start:shown]\n'
     )
     assert fence.origins == (("page.md", 2), ("page.md", 3), ("page.md", 4))
-
-
-def test_contributing_page_has_no_example_and_no_error():
-    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
-    for language in ("en", "zh"):
-        text = (ROOT / "docs" / language / "contributing.md").read_text(encoding="utf-8")
-        assert find_fences(text, expander=expander) == []
 
 
 # Front matter
@@ -336,103 +309,3 @@ def test_every_problem_of_a_page_is_reported_at_once(expander):
     assert str(error) == "\n".join(error.errors)
     assert "Traceback" not in str(error) and "SnippetMissingError" not in str(error)
     assert all(re.match(r"docs/en/x\.md:\d+: \S", line) for line in error.errors)
-
-
-# The docs tests (the root conftest.py), run by pytest on a temporary project
-
-
-PAGE = """---
-title: Errors
----
-
-# Errors
-
-```python
---8<-- "lib/shapes.py:imports"
---8<-- "lib/shapes.py:area"
-
-
-print(area(1))
-```
-
-Prose.
-
-<!--pytest-codeblocks:cont-->
-```python
-area(None)
-```
-
-<!--pytest-codeblocks:expect-error-->
-<!--pytest.mark.timeout(600)-->
-```python
-value = 1
-raise ValueError("expected")
-```
-
-<!--pytest-codeblocks:cont-->
-```python
-print("runs after the expected error, value", value)
-```
-
-<!--pytest-codeblocks:expect-error-->
-```python
-print("raises nothing")
-```
-
-<!--pytest.mark.skip-->
-```python
-raise SystemExit("skipped")
-```
-"""
-
-
-def run_pytest(project, *args):
-    shutil.copy(ROOT / "conftest.py", project / "conftest.py")
-    (project / "mkdocs.yml").write_text(
-        "site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets:\n"
-        '      base_path: ["."]\n      check_paths: true\n',
-        encoding="utf-8",
-    )
-    (project / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers -ra\n", "utf-8")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-
-
-def test_docs_tests_report_the_file_line_and_the_exception(project):
-    (project / "docs" / "en").mkdir(parents=True)
-    (project / "docs" / "en" / "page.md").write_text(PAGE, encoding="utf-8")
-    result = run_pytest(project, "docs", "-rA")
-    out = result.stdout
-    assert result.returncode == 1, out + result.stderr
-    assert re.search(r"2 failed, 1 passed, 1 skipped", out), out
-    # The failure names the file line that raised (in the included library code),
-    # the exception, and a traceback through the page's own line.
-    assert "lib/shapes.py:11: TypeError: unsupported operand type(s)" in out
-    assert 'File "docs/en/page.md", line 19, in <module>\n    area(None)' in out
-    assert 'File "lib/shapes.py", line 11, in area\n    return math.pi * radius**2' in out
-    assert "example 1 (docs/en/page.md:7)" in out
-    assert "FAILED docs/en/page.md::example 1 - TypeError: " in out
-    # An expect-error fence that raises passes (and the fence continuing it runs);
-    # one that does not raise fails.
-    assert "runs after the expected error, value 1" in out
-    assert "docs/en/page.md:35: the fence is marked expect-error but raised nothing" in out
-    assert "FAILED docs/en/page.md::example 3 - the fence is marked expect-error" in out
-    assert "conftest.py" not in out.split("FAILURES")[1]  # no frame of the runner
-
-
-def test_docs_tests_report_every_page_error_in_one_line_each(project):
-    (project / "docs" / "en").mkdir(parents=True)
-    page = '# Broken\n\n```python\n--8<-- "lib/nowhere.py"\n```\n\n```py\npass\n```\n'
-    (project / "docs" / "en" / "broken.md").write_text(page, encoding="utf-8")
-    result = run_pytest(project, "docs")
-    assert result.returncode == 2, result.stdout + result.stderr
-    assert 'docs/en/broken.md:4: include "lib/nowhere.py": file not found\n' in result.stdout
-    assert "docs/en/broken.md:7: fence ```py: write exactly ```python" in result.stdout
-    assert "Traceback" not in result.stdout and "conftest.py" not in result.stdout

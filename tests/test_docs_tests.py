@@ -1,0 +1,176 @@
+"""The plugin on this site: every page's fences expand to their file lines, the pages use
+only the definitions they reach, and the docs tests (the root conftest.py) report a
+failing example at its file line.
+
+The docs tests run on a small temporary project: no TensorFlow.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mkdocs_run_examples.dependencies import reached_definitions
+from mkdocs_run_examples.fences import find_fences
+from mkdocs_run_examples.snippets import SnippetExpander
+
+ROOT = Path(__file__).resolve().parents[1]
+LIB = '''"""A small library with snippet sections."""
+
+# --8<-- [start:imports]
+import math
+
+# --8<-- [end:imports]
+
+
+# --8<-- [start:area]
+def area(radius):
+    return math.pi * radius**2
+    # --8<-- [end:area]
+'''
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "shapes.py").write_text(LIB, encoding="utf-8")
+    return tmp_path
+
+
+def file_line(project, origin):
+    """The text of the file line ``origin`` = (path, line) names."""
+    return (project / origin[0]).read_text(encoding="utf-8").split("\n")[origin[1] - 1]
+
+
+def test_the_sites_pages_expand_as_before():
+    """Every fence of every page: the same code as expanding the fence text whole."""
+    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        path = page.relative_to(ROOT).as_posix()
+        fences = find_fences(text, path=path, expander=expander)
+        assert [f.code for f in fences] == [expander.expand(f.code) for f in find_fences(text)]
+        for fence in fences:
+            for number, line in enumerate(fence.code.split("\n")[:-1], start=1):
+                origin = fence.origin(number)
+                assert file_line(ROOT, origin).strip() == line.strip(), (page, origin)
+
+
+def test_contributing_page_has_no_example_and_no_error():
+    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    for language in ("en", "zh"):
+        text = (ROOT / "docs" / language / "contributing.md").read_text(encoding="utf-8")
+        assert find_fences(text, expander=expander) == []
+
+
+# The docs tests (the root conftest.py), run by pytest on a temporary project
+
+
+PAGE = """---
+title: Errors
+---
+
+# Errors
+
+```python
+--8<-- "lib/shapes.py:imports"
+--8<-- "lib/shapes.py:area"
+
+
+print(area(1))
+```
+
+Prose.
+
+<!--pytest-codeblocks:cont-->
+```python
+area(None)
+```
+
+<!--pytest-codeblocks:expect-error-->
+<!--pytest.mark.timeout(600)-->
+```python
+value = 1
+raise ValueError("expected")
+```
+
+<!--pytest-codeblocks:cont-->
+```python
+print("runs after the expected error, value", value)
+```
+
+<!--pytest-codeblocks:expect-error-->
+```python
+print("raises nothing")
+```
+
+<!--pytest.mark.skip-->
+```python
+raise SystemExit("skipped")
+```
+"""
+
+
+def run_pytest(project, *args):
+    shutil.copy(ROOT / "conftest.py", project / "conftest.py")
+    (project / "mkdocs.yml").write_text(
+        "site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets:\n"
+        '      base_path: ["."]\n      check_paths: true\n',
+        encoding="utf-8",
+    )
+    (project / "pytest.ini").write_text("[pytest]\naddopts = --strict-markers -ra\n", "utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_docs_tests_report_the_file_line_and_the_exception(project):
+    (project / "docs" / "en").mkdir(parents=True)
+    (project / "docs" / "en" / "page.md").write_text(PAGE, encoding="utf-8")
+    result = run_pytest(project, "docs", "-rA")
+    out = result.stdout
+    assert result.returncode == 1, out + result.stderr
+    assert re.search(r"2 failed, 1 passed, 1 skipped", out), out
+    # The failure names the file line that raised (in the included library code),
+    # the exception, and a traceback through the page's own line.
+    assert "lib/shapes.py:11: TypeError: unsupported operand type(s)" in out
+    assert 'File "docs/en/page.md", line 19, in <module>\n    area(None)' in out
+    assert 'File "lib/shapes.py", line 11, in area\n    return math.pi * radius**2' in out
+    assert "example 1 (docs/en/page.md:7)" in out
+    assert "FAILED docs/en/page.md::example 1 - TypeError: " in out
+    # An expect-error fence that raises passes (and the fence continuing it runs);
+    # one that does not raise fails.
+    assert "runs after the expected error, value 1" in out
+    assert "docs/en/page.md:35: the fence is marked expect-error but raised nothing" in out
+    assert "FAILED docs/en/page.md::example 3 - the fence is marked expect-error" in out
+    assert "conftest.py" not in out.split("FAILURES")[1]  # no frame of the runner
+
+
+def test_docs_tests_report_every_page_error_in_one_line_each(project):
+    (project / "docs" / "en").mkdir(parents=True)
+    page = '# Broken\n\n```python\n--8<-- "lib/nowhere.py"\n```\n\n```py\npass\n```\n'
+    (project / "docs" / "en" / "broken.md").write_text(page, encoding="utf-8")
+    result = run_pytest(project, "docs")
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert 'docs/en/broken.md:4: include "lib/nowhere.py": file not found\n' in result.stdout
+    assert "docs/en/broken.md:7: fence ```py: write exactly ```python" in result.stdout
+    assert "Traceback" not in result.stdout and "conftest.py" not in result.stdout
+
+
+def test_residual_pages_do_not_depend_on_the_vgg_block():
+    found = reached_definitions(
+        ["from convblocks import resnet"], "convblocks", ROOT / "src" / "convblocks"
+    )
+    assert "convblocks.blocks.resnet.residual_module" in found
+    assert "convblocks.checks.checked" in found
+    assert "convblocks.blocks.vgg.vgg_block" not in found
