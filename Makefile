@@ -72,11 +72,13 @@ bench: $(STAMP) graphviz  ## build benchmarks: cold, warm, partial rebuilds
 
 # The notebooks the site offers, without outputs, committed for "Open in Colab":
 # tests/test_notebooks.py fails when they differ from what the build makes.
+.PHONY: notebooks
 notebooks: $(STAMP)  ## regenerate notebooks/<language>/<page>.ipynb
 	$(BIN)/python -m mkdocs_run_examples.offered notebooks
 
 # A reader's machine, as Colab is: a fresh virtualenv without convblocks, which gets it by
 # name from a folder holding the wheel of this checkout; every offered notebook and script,
-# and the README's example, run there (minutes; not part of `make test`).
+# and the README's example, run there (minutes, one reader's virtualenv per pytest-xdist
+# worker; not part of `make test`).
 test-reader: $(STAMP) graphviz  ## run what the site offers outside the repository
-	UV=$(abspath $(UV)) $(BIN)/python -m pytest -p no:cacheprovider -v reader
+	UV=$(abspath $(UV)) $(BIN)/python -m pytest -p no:cacheprovider -n auto reader

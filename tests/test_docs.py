@@ -131,18 +131,28 @@ def test_chinese_lines_are_not_broken_inside_sentences(page):
     assert broken == []
 
 
-@pytest.mark.usefixtures("site")  # which fills the example cache that this build reuses
-def test_edit_and_colab_links_when_the_repository_is_known(tmp_path):
-    from conftest import build_site
+def test_edit_and_colab_links_when_the_repository_is_known(site, tmp_path):
+    """Every page that offers a notebook opens in Colab the copy the repository holds.
 
-    site = build_site(tmp_path, CONVBLOCKS_REPOSITORY="someone/convblocks")
-    vgg = (site / "zh" / "vgg" / "index.html").read_text("utf-8")
+    ``site`` (built without the repository) fills the example cache this build reuses."""
+    from conftest import build_site
+    from mkdocs_run_examples.offered import offered_notebooks
+
+    linked = build_site(tmp_path, CONVBLOCKS_REPOSITORY="someone/convblocks")
+    vgg = (linked / "zh" / "vgg" / "index.html").read_text("utf-8")
     assert 'href="https://github.com/someone/convblocks/edit/main/docs/zh/vgg.md"' in vgg
-    train = (site / "train" / "index.html").read_text("utf-8")
-    colab = (
-        "https://colab.research.google.com/github/someone/convblocks/blob/main/docs/en/train.ipynb"
-    )
-    assert f'href="{colab}"' in train
+    offered = offered_notebooks(ROOT / "mkdocs.yml")
+    assert {"en/train.ipynb", "zh/train.ipynb", "en/vgg.ipynb", "zh/vgg.ipynb"} <= set(offered)
+    for path in offered:
+        language, name = path.split("/")
+        html = built_page(linked, language, Path(name))
+        colab = f"https://colab.research.google.com/github/someone/convblocks/blob/main/notebooks/{path}"
+        label = {"en": "Open in Colab", "zh": "在 Colab 中打开"}[language]
+        assert f'<a href="{colab}">{label}</a>' in html, path
+        assert (ROOT / "notebooks" / path).is_file()
+    # Not on a page that offers no notebook, nor without the repository.
+    assert "colab.research.google.com" not in built_page(linked, "en", Path("api.md"))
+    assert "colab.research.google.com" not in built_page(site, "en", Path("vgg.md"))
 
 
 NOTEBOOKS = sorted(p.relative_to(DOCS / "en") for p in (DOCS / "en").rglob("*.ipynb"))

@@ -1,5 +1,6 @@
 """The execution layer (mkdocs_run_examples): fences, rendering, cache keys, a real build."""
 
+import importlib.metadata
 import json
 import os
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 import zlib
+from unittest import mock
 
 import nbformat
 
@@ -15,7 +17,7 @@ from conftest import build
 from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.notebooks import page_notebook, page_script
+from mkdocs_run_examples.notebooks import install_cell, page_notebook, page_script
 from mkdocs_run_examples.plugin import LABELS
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import FenceOutput, run_page
@@ -319,6 +321,32 @@ def test_downloads_of_a_page_with_an_expected_error_run_to_the_end(tmp_path):
     notebook = nbformat.reads(page_notebook(page, fences), as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert [cell.metadata.get("tags") for cell in code] == [["raises-exception"], None]
+
+
+def test_downloads_install_what_they_need_first_and_only_when_missing():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    pins = [("convblocks", "9.9", "convblocks[plot]==9.9")]
+    fences = find_fences(PAGE)
+    notebook = nbformat.reads(page_notebook(PAGE, fences, pins), as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert notebook.cells[0].cell_type == "markdown" and code[0] is notebook.cells[1]
+    assert code[0].source == install_cell(pins) and len(code) == len(fences) + 1
+    assert "pip install 'convblocks[plot]==9.9'" in page_script("Title", fences, pins)
+    # The cell as IPython runs it: %pip only when the version installed is another, or none.
+    python = TransformerManager().transform_cell(install_cell(pins))
+    for installed, runs_pip in [("9.9", False), ("1.0", True), (None, True)]:
+        shell = mock.Mock()
+
+        def version(name, installed=installed):
+            if installed is None:
+                raise importlib.metadata.PackageNotFoundError(name)
+            return installed
+
+        with mock.patch("importlib.metadata.version", version):
+            exec(python, {"get_ipython": lambda shell=shell: shell})
+        pip = [mock.call("pip", 'install "convblocks[plot]==9.9"')] if runs_pip else []
+        assert shell.run_line_magic.call_args_list == pip
 
 
 def test_ctrl_c_names_the_running_page_and_leaves_no_scratch_folder(tmp_path):

@@ -2,6 +2,8 @@
 
 The files are made from the page's prose and its fences (includes expanded) when
 the page is read, linked under its title, and written beside the page's HTML.
+``page_downloads`` makes them, for the build and for ``offered`` (the same files
+outside a build); the notebook starts with the cell that installs ``install``.
 """
 
 import re
@@ -14,12 +16,9 @@ class Downloads:
     def __init__(self):
         self.files = {}  # page URL -> {file name: text}
 
-    def keep(self, markdown, fences, page):
+    def keep(self, markdown, fences, page, install=()):
         stem = Path(page.file.src_uri).stem
-        self.files[page.url] = {
-            f"{stem}.ipynb": page_notebook(_without_heading_ids(markdown), fences),
-            f"{stem}.py": page_script(page.title or stem, fences),
-        }
+        self.files[page.url] = page_downloads(markdown, fences, stem, install)
 
     def link(self, markdown, page, labels):
         """``markdown`` with links to the page's notebook and script under its title."""
@@ -41,5 +40,18 @@ class Downloads:
                 (folder / name).write_text(text, encoding="utf-8")
 
 
+def page_downloads(markdown, fences, stem, install=()):
+    """{file name: text}: the notebook and the script of the page ``stem``.md, from its
+    Markdown as MkDocs reads it (front matter removed) and its fences (``find_fences``);
+    ``install``: pins from ``notebooks.pinned``."""
+    markdown = _without_heading_ids(markdown)
+    title = re.search(r"^# (.+?)\s*$", markdown, re.MULTILINE)
+    return {
+        f"{stem}.ipynb": page_notebook(markdown, fences, install),
+        f"{stem}.py": page_script(title[1] if title else stem, fences, install),
+    }
+
+
 def _without_heading_ids(markdown):
-    return re.sub(r"^(#+ .*?)\s*\{#[^}]*\}\s*$", r"\1", markdown, flags=re.MULTILINE)
+    # [ \t]: a newline kept, so the fences' line numbers still hold
+    return re.sub(r"^(#+ .*?)[ \t]*\{#[^}]*\}[ \t]*$", r"\1", markdown, flags=re.MULTILINE)

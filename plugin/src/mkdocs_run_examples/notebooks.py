@@ -8,9 +8,16 @@ page, as for Markdown pages. ``run_notebook`` runs in a worker (see ``worker``).
 
 ``page_notebook`` and ``page_script`` make the downloadable ``.ipynb`` and ``.py``
 of a Markdown page from its prose and its (expanded) fences.
+
+``pinned`` pins the packages a reader must install (the ``install`` option) to the
+versions installed where the site is built; every notebook the site offers gets an
+``install_cell`` (``with_install_cell``) that installs them unless they are there
+already, as in Colab; a script gets the ``pip install`` command as a comment.
 """
 
 import copy
+import importlib.metadata
+import re
 import textwrap
 
 import nbformat
@@ -59,8 +66,65 @@ def with_outputs(notebook, outputs):
     return filled
 
 
-def page_notebook(markdown, fences):
-    """A notebook of a Markdown page: prose as Markdown cells, each fence a code cell."""
+def pinned(requirements):
+    """``requirements`` (``"convblocks[plot]"``) pinned to the versions installed here:
+    ``[("convblocks", "0.2.0", "convblocks[plot]==0.2.0")]``."""
+    pins = []
+    for requirement in requirements:
+        name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)[1]
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            raise ValueError(f"{name} is not installed: no version to pin") from None
+        pins.append((name, version, f"{requirement.strip()}=={version}"))
+    return pins
+
+
+def install_cell(pins):
+    """The code that installs ``pins`` (from ``pinned``) unless those versions are there."""
+    if not pins:
+        return None
+    missing = " or ".join(f'installed("{name}") != "{version}"' for name, version, _ in pins)
+    specifiers = " ".join(f'"{spec}"' for _, _, spec in pins)
+    return (
+        "# What this notebook imports and Colab lacks, at the versions the site was built\n"
+        "# with: installed unless they are here already.\n"
+        "import importlib.metadata\n\n\n"
+        "def installed(name):\n"
+        "    try:\n"
+        "        return importlib.metadata.version(name)\n"
+        "    except importlib.metadata.PackageNotFoundError:\n"
+        "        return None\n\n\n"
+        f"if {missing}:\n"
+        f"    %pip install {specifiers}"
+    )
+
+
+def with_install_cell(notebook, pins, cell_id="install"):
+    """A copy of ``notebook`` whose first code cell installs ``pins``: after the Markdown
+    cell that opens it (its title), else first."""
+    source = install_cell(pins)
+    filled = copy.deepcopy(notebook)
+    if source is None:
+        return filled
+    cell = nbformat.v4.new_code_cell(source)
+    cell.id = cell_id
+    cells = filled.cells
+    cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, cell)
+    return filled
+
+
+def without_outputs(notebook):
+    """A copy of ``notebook`` with no outputs and no execution counts."""
+    clean = copy.deepcopy(notebook)
+    for cell in code_cells(clean):
+        cell.outputs, cell.execution_count = [], None
+    return clean
+
+
+def page_notebook(markdown, fences, install=()):
+    """A notebook of a Markdown page: prose as Markdown cells, each fence a code cell;
+    the first code cell installs ``install`` (pins from ``pinned``)."""
     lines = markdown.split("\n")
     cells, start = [], 0
     for fence in fences:
@@ -75,9 +139,9 @@ def page_notebook(markdown, fences):
     rest = "\n".join(lines[start:]).strip()
     if rest:
         cells.append(nbformat.v4.new_markdown_cell(rest))
-    for number, cell in enumerate(cells):
+    notebook = with_install_cell(nbformat.v4.new_notebook(cells=cells), install)
+    for number, cell in enumerate(notebook.cells):
         cell.id = f"cell-{number}"  # not nbformat's random ids: the same file every build
-    notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -86,10 +150,14 @@ def page_notebook(markdown, fences):
     return nbformat.writes(notebook)
 
 
-def page_script(title, fences):
+def page_script(title, fences, install=()):
     """The fences of a page as one Python script, each listing under a comment; a listing
-    that shows an error prints its traceback and the script goes on."""
+    that shows an error prints its traceback and the script goes on. ``install`` (pins
+    from ``pinned``): the command that installs what it needs, as a comment."""
     parts = [f"# {title}: the examples of the page, in order.\n"]
+    if install:
+        specifiers = " ".join(f"'{spec}'" for _, _, spec in install)
+        parts.append(f"# First install what they import: pip install {specifiers}\n")
     if any(fence.expect_error for fence in fences):
         parts.append("import traceback\n")
     for fence in fences:

@@ -12,7 +12,8 @@ How a build goes:
    the file line of the statement that raised, and leave a placeholder after each
    fence; ``on_page_content`` puts each fence's output there, or the error box
    under the fence that failed. Notebook pages (``on_pre_page``) get a copy of the
-   notebook with its outputs, which mkdocs-jupyter renders (``jupyter``).
+   notebook with its outputs and the cell that installs ``install`` (not run),
+   which mkdocs-jupyter renders (``jupyter``) and offers for download.
 3. ``on_post_build``, after the last language: images, downloads (``downloads``)
    and the execution report (``report``) are written; cache entries the build did
    not use are removed.
@@ -35,6 +36,7 @@ from pathlib import Path
 import nbformat
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
@@ -44,7 +46,7 @@ from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
 from mkdocs_run_examples.downloads import Downloads
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences
-from mkdocs_run_examples.notebooks import code_cells, with_outputs
+from mkdocs_run_examples.notebooks import code_cells, pinned, with_install_cell, with_outputs
 from mkdocs_run_examples.pool import WorkerPool
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.report import Report
@@ -74,6 +76,9 @@ class RunExamplesConfig(base.Config):
     sources = c.Type(dict, default={})  # import name -> directory: code importing it depends on it
     lock_file = c.Optional(c.Type(str))  # its bytes go in the cache key
     downloads = c.ListOfItems(c.Type(str), default=[])  # pages (file stems) offered as .ipynb/.py
+    # Requirements ("convblocks[plot]") the offered notebooks install first, pinned to the
+    # versions installed at build time; the scripts name them in a comment.
+    install = c.ListOfItems(c.Type(str), default=[])
     labels = c.Type(dict, default={})  # language -> {LABELS key: text}
 
 
@@ -121,6 +126,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.outputs = {}  # page URL -> (fences, PageRun, failure text) for on_page_content
         self.images = {}  # file name -> (sha256, name)
         self.downloads = Downloads()
+        try:
+            self.install = pinned(self.config.install)  # read again by every build
+        except ValueError as error:
+            raise PluginError(f"run-examples: install: {error}") from None
         self.report = Report()
         i18n = config.plugins.get("i18n")
         languages = i18n.config.languages if i18n else []
@@ -247,7 +256,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                     self.config.output_limit,
                 )
         if Path(path).stem in self.config.downloads:
-            self.downloads.keep(markdown, fences, page)
+            self.downloads.keep(markdown, fences, page, self.install)
         markdown = _insert_placeholders(markdown, fences)
         if page.url in self.downloads.files:
             markdown = self.downloads.link(markdown, page, self._labels(page))
@@ -333,7 +342,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons)
         jupyter_ = jupyter.jupyter_plugin(config)
         jupyter.keep_rendering_cached(jupyter_, self.cache.directory, _language(page))
-        executed = nbformat.writes(with_outputs(notebook, outputs))
+        # The install cell is shown and offered, not run: the build has what it installs.
+        executed = with_install_cell(with_outputs(notebook, outputs), self.install)
+        executed = nbformat.writes(executed)
         digest = hashlib.sha256(executed.encode()).hexdigest()[:16]
         folder = self.cache.directory / "notebooks" / digest
         folder.mkdir(parents=True, exist_ok=True)
