@@ -1,28 +1,15 @@
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-
+from helpers import ROOT, mkdocs_build
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
 # and has no use for TensorFlow's 3 s import.
-
-
-def build(block, input_shape, *args, **kwargs):
-    """A model of ``block`` alone on an input of ``input_shape``."""
-    import keras
-
-    inputs = keras.Input(shape=input_shape)
-    return keras.Model(inputs, block(inputs, *args, **kwargs))
 
 
 @pytest.fixture
@@ -32,25 +19,6 @@ def shapes_only():
 
     with keras.StatelessScope(initialize_variables=False):
         yield
-
-
-def run_build(site_dir, **environment):
-    """``mkdocs build --strict`` of the whole site into ``site_dir`` (with the example cache)."""
-    env = {name: value for name, value in os.environ.items() if name != "CONVBLOCKS_REPOSITORY"}
-    env.update(NO_MKDOCS_2_WARNING="1", **environment)
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-
-
-def build_site(site_dir, **environment):
-    result = run_build(site_dir, **environment)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return Path(site_dir)
 
 
 class SiteBuild:
@@ -73,7 +41,7 @@ class SiteBuild:
 
     def _build(self):
         try:
-            result = run_build(self.site_dir)
+            result = mkdocs_build(ROOT, "-d", str(self.site_dir))
             status = [result.returncode, result.stderr[-5000:]]
         except Exception as error:  # the workers waiting for the site must hear of it too
             status = [-1, repr(error)]

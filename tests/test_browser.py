@@ -16,9 +16,9 @@ from urllib.parse import urlparse
 
 import axe_playwright_python
 import pytest
+from helpers import ROOT
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 CHROMIUM_FLAGS = [

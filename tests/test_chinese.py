@@ -7,11 +7,10 @@ import itertools
 import json
 import re
 import unicodedata
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 ZH = ROOT / "docs" / "zh"
 FORBIDDEN = ROOT / "tests" / "forbidden_terms.txt"
 PAGES = sorted(p.relative_to(ZH) for p in ZH.rglob("*.md"))

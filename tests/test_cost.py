@@ -2,8 +2,8 @@
 
 import keras
 import pytest
+from helpers import block_model
 
-from conftest import build
 from convblocks import (
     block_cost,
     count_macs,
@@ -37,7 +37,7 @@ def test_grouped_convolution_and_nested_models_are_counted():
 
 
 def test_vgg_block_macs():
-    macs = count_macs(build(vgg_block, (256, 256, 3), 64, 2))
+    macs = count_macs(block_model(vgg_block, (256, 256, 3), 64, 2))
     assert macs.total == 256 * 256 * 64 * 9 * (3 + 64)
 
 
@@ -66,10 +66,10 @@ def test_resnet_table_1_flops_within_3_percent(depth, paper_flops):
 
 
 def test_model_cost_counts_kernel_weights_apart_from_biases():
-    cost = model_cost(build(vgg_block, (256, 256, 3), 64, 2))
+    cost = model_cost(block_model(vgg_block, (256, 256, 3), 64, 2))
     assert cost.params == 38_720
     assert cost.weights == 38_720 - 2 * 64
-    assert cost.macs == count_macs(build(vgg_block, (256, 256, 3), 64, 2)).total
+    assert cost.macs == count_macs(block_model(vgg_block, (256, 256, 3), 64, 2)).total
 
 
 def test_docstring_examples():

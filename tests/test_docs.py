@@ -6,12 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import ROOT, build_site
 from pytest_codeblocks.main import extract_from_buffer
 
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.snippets import SnippetExpander
 
-ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 FORBIDDEN = ROOT / "tests" / "forbidden_terms.txt"  # the glossary's "do not use" column
 SHARED_FORBIDDEN = ROOT.parent / "shared" / "forbidden_terms.txt"  # its source, beside a clone
@@ -135,7 +135,6 @@ def test_edit_and_colab_links_when_the_repository_is_known(site, tmp_path):
     """Every page that offers a notebook opens in Colab the copy the repository holds.
 
     ``site`` (built without the repository) fills the example cache this build reuses."""
-    from conftest import build_site
     from mkdocs_run_examples.offered import offered_notebooks
 
     linked = build_site(tmp_path, CONVBLOCKS_REPOSITORY="someone/convblocks")

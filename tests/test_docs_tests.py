@@ -10,15 +10,14 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 
 from mkdocs_run_examples.dependencies import reached_definitions
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.snippets import SnippetExpander
 
-ROOT = Path(__file__).resolve().parents[1]
 LIB = '''"""A small library with snippet sections."""
 
 # --8<-- [start:imports]

@@ -9,13 +9,12 @@ there. ``make notebooks`` writes them again; ``make test-reader`` runs them.
 import importlib.metadata
 import json
 import re
-from pathlib import Path
 
 import nbformat
+from helpers import ROOT
 
 from mkdocs_run_examples.offered import offered_files, offered_notebooks
 
-ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 FIX = "run `make notebooks` (python -m mkdocs_run_examples.offered notebooks) and commit them"
 

@@ -9,12 +9,11 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
+from helpers import ROOT
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).resolve().parents[1]
 PLUGIN = ROOT / "plugin"
 
 

@@ -12,8 +12,8 @@ import zlib
 from unittest import mock
 
 import nbformat
+from helpers import block_model, mkdocs_build
 
-from conftest import build
 from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache
 from mkdocs_run_examples.fences import find_fences
@@ -121,7 +121,7 @@ def summary_text(model):
 
 def test_summary_becomes_a_table_with_everything_it_printed(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
-    text = summary_text(build(residual_module, (256, 256, 3), 64))
+    text = summary_text(block_model(residual_module, (256, 256, 3), 64))
     page = render_output(FenceOutput(stdout=f"before\n{text}\nafter\n"), None, LABELS)
     assert page.count('<table class="cb-table">') == 1 and "<pre" in page
     assert "<th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Connected to</th>" in page
@@ -174,15 +174,6 @@ markdown_extensions:
       base_path: ["."]
       check_paths: true
 """
-
-
-def mkdocs_build(project, *options):
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", *options],
-        cwd=project,
-        capture_output=True,
-        text=True,
-    )
 
 
 def site(tmp_path, pages, config=SITE):

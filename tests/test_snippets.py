@@ -4,13 +4,11 @@ import inspect
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import markdown
+from helpers import ROOT
 
 from convblocks import vgg_block
-
-ROOT = Path(__file__).resolve().parents[1]
 
 SECTIONS = {
     "vgg_block": ("vgg.py", "vgg_block(inputs, 64, 2)", 38_720),
