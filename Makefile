@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test test-jax test-reader serve build bench lock lint graphviz browser clean
+.PHONY: test test-jax test-reader serve build screenshots bench lock lint graphviz browser clean
 
 test: $(STAMP) graphviz browser  ## run the whole test suite, one worker per core
 	$(BIN)/python -m pytest -n auto
@@ -26,6 +26,9 @@ serve: $(STAMP) graphviz  ## build the site and serve it on http://127.0.0.1:800
 
 build: $(STAMP) graphviz  ## build the site into site/
 	$(BIN)/mkdocs build --strict
+
+screenshots: build browser  ## for reviewers: test-artifacts/screenshots/, both languages, light and dark
+	$(BIN)/python tests/screenshots.py site
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

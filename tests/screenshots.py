@@ -1,0 +1,40 @@
+"""Screenshots of the built site for reviewers (`make screenshots`): the home page and one
+tutorial page, each language, light and dark, 1280×900, in test-artifacts/screenshots/.
+
+    python tests/screenshots.py [SITE_DIR]   (default: site/)
+"""
+
+import sys
+from pathlib import Path
+
+from browser import Visit, launch, load_all_images, page_url, serve
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+
+
+def main(site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serve(site) as server, sync_playwright() as playwright:
+        browser = launch(playwright)
+        for page_name in ("", "residual"):
+            for language in ("en", "zh"):
+                for scheme in ("light", "dark"):
+                    url = page_url(server, language, page_name)
+                    viewport = {"width": 1280, "height": 900}
+                    visit = Visit(browser, url, color_scheme=scheme, viewport=viewport)
+                    try:
+                        missing = load_all_images(visit.page)
+                        if missing or visit.errors or visit.failures:
+                            sys.exit(f"{url}: {missing + visit.errors + visit.failures}")
+                        path = SCREENSHOTS / f"{page_name or 'home'}-{language}-{scheme}.png"
+                        visit.page.screenshot(path=str(path), full_page=False)
+                        print(path.relative_to(ROOT))
+                    finally:
+                        visit.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "site"))
