@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
-UV := .cache/uv-$(UV_VERSION)/bin/uv
+# uv's own path, exported: the bench and the reader's tests run it too.
+export UV := $(abspath .cache/uv-$(UV_VERSION)/bin/uv)
 # The machine's python3, not a Python uv would download.
 export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -84,4 +85,4 @@ notebooks: $(STAMP)  ## regenerate notebooks/<language>/<page>.ipynb
 # and the README's example, run there (minutes, one reader's virtualenv per pytest-xdist
 # worker; not part of `make test`).
 test-reader: $(STAMP) graphviz  ## run what the site offers outside the repository
-	UV=$(abspath $(UV)) $(BIN)/python -m pytest -p no:cacheprovider -n auto reader
+	$(BIN)/python -m pytest -p no:cacheprovider -n auto reader

@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 from _pytest._code.code import ExceptionChainRepr, ReprFileLocation, ReprTracebackNative
 
-from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, format_location
+from mkdocs_run_examples.fences import FenceError, format_location, read_page
 from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parent
@@ -69,16 +69,10 @@ class ExpandedPage(pytest.File):
     """A docs page, its ``--8<--`` includes expanded, one item per example."""
 
     def collect(self):
-        from mkdocs.utils.meta import get_data
-
         text = self.path.read_text(encoding="utf-8-sig")  # as MkDocs reads a page
-        markdown, _ = get_data(text)
         try:
-            fences = find_fences(
-                markdown,
-                path=self.path.relative_to(ROOT).as_posix(),
-                first_line=body_first_line(text),
-                expander=expander(),
+            _, fences = read_page(
+                text, path=self.path.relative_to(ROOT).as_posix(), expander=expander()
             )
         except FenceError as error:
             raise self.CollectError(str(error)) from None

@@ -49,7 +49,6 @@ RESULTS = ROOT / "benchmarks" / "results"
 SOURCES = ["mkdocs.yml", "uv.lock", "docs", "src", "hooks", "overrides", "benchmarks/results"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "3"}
 ENV.pop("CONVBLOCKS_REPOSITORY", None)
-UV_VERSION = re.search(r"^UV_VERSION := (\S+)", (ROOT / "Makefile").read_text(), re.M).group(1)
 SERVED_PAGE, SERVED_URL = "en/vgg.md", "/vgg/"  # the page edited under serve
 SERVE_EDITS = {  # what is edited in SERVED_PAGE, one after the other: (old, new)
     "first fence edit": (
@@ -372,12 +371,12 @@ def setup_seconds():
     caches warm (each way runs once before it is timed): ``uv sync`` of uv.lock, as
     ``make`` does, against pip installing the same from the pyproject ranges, as before.
     """
-    uv = ROOT / ".cache" / f"uv-{UV_VERSION}" / "bin" / "uv"
-    if not uv.exists():
-        subprocess.run(["make", str(uv.relative_to(ROOT))], cwd=ROOT, check=True)
+    uv = os.environ.get("UV")  # the uv `make` installs, which exports its path
+    if not uv:
+        sys.exit("no uv: run the benchmark with `make bench`")
     ways = {
         "uv_sync_s": lambda venv: timed(
-            [str(uv), "sync", "--locked", "--python", "python3"],
+            [uv, "sync", "--locked", "--python", "python3"],
             ROOT,
             UV_PROJECT_ENVIRONMENT=str(venv),
             UV_PYTHON_DOWNLOADS="never",

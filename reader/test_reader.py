@@ -51,7 +51,10 @@ INSTALLED = "import importlib.metadata as m; print(m.version('convblocks'))"
 
 
 def uv():
-    return os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".cache/uv-0.13.8/bin/uv")
+    """The uv that `make` installs (it exports its path as UV), else one on PATH."""
+    found = os.environ.get("UV") or shutil.which("uv")
+    assert found, "no uv: run `make test-reader`"
+    return found
 
 
 def run(command, **kwargs):

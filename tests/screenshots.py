@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 from browser import Visit, launch, load_all_images, page_url, serve
+from helpers import ROOT
 from playwright.sync_api import sync_playwright
 
-ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 

@@ -116,6 +116,16 @@ def body_first_line(file_text):
     return text[: len(text) - len(body)].count("\n") + 1
 
 
+def read_page(file_text, *, path, expander):
+    """A page file's Markdown as MkDocs hands it to ``on_page_markdown`` (front matter
+    removed) and its fences (``find_fences``, file lines counted from the file's top)."""
+    from mkdocs.utils.meta import get_data
+
+    markdown, _ = get_data(file_text)
+    first_line = body_first_line(file_text)
+    return markdown, find_fences(markdown, path=path, first_line=first_line, expander=expander)
+
+
 def _newlines(text):
     return text.replace("\r\n", "\n").replace("\r", "\n")
 

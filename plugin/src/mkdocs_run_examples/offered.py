@@ -19,11 +19,10 @@ from pathlib import Path, PurePosixPath
 import nbformat
 from mkdocs.config import load_config
 from mkdocs.structure.files import get_files
-from mkdocs.utils.meta import get_data
 
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.downloads import page_downloads
-from mkdocs_run_examples.fences import body_first_line, find_fences
+from mkdocs_run_examples.fences import read_page
 from mkdocs_run_examples.notebooks import pinned, with_install_cell, without_outputs
 from mkdocs_run_examples.snippets import SnippetExpander
 
@@ -43,11 +42,7 @@ def offered_files(config_file="mkdocs.yml"):
     for file in files:
         path = PurePosixPath(file.src_uri)
         if path.suffix == ".md" and path.stem in options.downloads and file.inclusion.is_included():
-            text = file.content_string
-            markdown, _ = get_data(text)  # as MkDocs hands it to on_page_markdown
-            fences = find_fences(
-                markdown, path=file.src_uri, first_line=body_first_line(text), expander=expander
-            )
+            markdown, fences = read_page(file.content_string, path=file.src_uri, expander=expander)
             for name, content in page_downloads(markdown, fences, path.stem, install).items():
                 offered[str(path.parent / name)] = content
     jupyter_ = jupyter.jupyter_plugin(config)

@@ -40,12 +40,11 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
-from mkdocs.utils.meta import get_data
 
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
 from mkdocs_run_examples.downloads import Downloads
-from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences
+from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, read_page
 from mkdocs_run_examples.notebooks import code_cells, pinned, with_install_cell, with_outputs
 from mkdocs_run_examples.pool import WorkerPool
 from mkdocs_run_examples.render import render_output
@@ -158,10 +157,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         files = get_files(config)
         for file in files:
             if file.src_uri.endswith(".md") and file.inclusion.is_included():
-                text = file.content_string
-                markdown, _ = get_data(text)  # as MkDocs hands it to on_page_markdown
                 try:
-                    fences = self._fences(markdown, file, body_first_line(text))
+                    markdown, fences = read_page(
+                        file.content_string, path=self._path(file), expander=self.expander
+                    )
                 except FenceError:
                     continue  # reported with the page
                 if fences:
