@@ -2,7 +2,9 @@
 
 import io
 import json
+import platform
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -106,9 +108,78 @@ def test_english_and_chinese_outputs_are_identical(site):
             )
             for lang in ("en", "zh")
         ]
-        # The same images, linked from one folder deeper on the Chinese pages.
+        # The same images, linked from one folder deeper on the Chinese pages, their alt
+        # text in the page's language (checked in the test below).
         outputs[1] = [re.sub(r'"\.\./((\.\./)*assets/)', r'"\1', out) for out in outputs[1]]
+        outputs = [
+            [re.sub(r' (alt|aria-label)="[^"]*"', "", out) for out in each] for each in outputs
+        ]
         assert outputs[0] == outputs[1], page
+
+
+def _alts(html):
+    return [
+        unescape(alt) for alt in re.findall(r'<figure class="cb-image">.*? alt="([^"]*)"', html)
+    ]
+
+
+def _facts(alt):
+    """What an alt text states, in any language: shapes, counts and Keras layer names."""
+    import keras
+
+    words = re.findall(r"[A-Za-z][A-Za-z0-9]*|\d[\d×?]*", alt)
+    return [w for w in words if w[0].isdigit() or hasattr(keras.layers, w)]
+
+
+@pytest.mark.parametrize("page", ENGLISH, ids=str)
+def test_generated_images_say_what_they_show_in_the_page_language(site, page):
+    english, chinese = (_alts(built_page(site, language, page)) for language in ("en", "zh"))
+    code = "".join(f.code for f in find_fences(expanded(DOCS / "en" / page)))
+    kinds = {
+        "en": ("Diagram of the model: input ", "Chart: ", "Image written by the example: "),
+        "zh": ("模型结构图：输入 ", "图表：", "示例写出的图像："),
+    }
+    for language, alts in (("en", english), ("zh", chinese)):
+        _, chart, named_only = kinds[language]
+        assert all(alt.startswith(kinds[language]) for alt in alts), alts
+        assert sum(alt.startswith(chart) for alt in alts) == code.count("savefig(")
+        # Only a file the listing writes itself (model_to_dot's SVG) is known by name alone.
+        assert sum(alt.startswith(named_only) for alt in alts) == code.count("file.write(")
+    assert [_facts(alt) for alt in english] == [_facts(alt) for alt in chinese]
+    assert all(".png" not in alt for alt in english + chinese)
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "produced on"), ("zh", "生成，运行用时")])
+def test_pages_with_outputs_say_what_produced_them(site, language, words):
+    """From the run's record: the installed versions, since they are in every cache key."""
+    import keras
+
+    for page in ENGLISH:
+        html = built_page(site, language, page)
+        lines = re.findall(r'<p class="cb-provenance">(.*?)</p>', html)
+        has_outputs = bool(find_fences(expanded(DOCS / language / page)))
+        assert len(lines) == has_outputs, page
+        for line in lines:
+            assert words in line and re.search(r"\d{4}-\d{2}-\d{2}", line)
+            assert (
+                f"Python {platform.python_version()}" in line
+                and f"Keras {keras.__version__}" in line
+            )
+            assert f"{'TensorFlow' if keras.config.backend() == 'tensorflow' else 'JAX'} " in line
+
+
+@pytest.mark.parametrize(("language", "prefix"), [("en", ""), ("zh", "zh/")])
+def test_api_entries_and_tutorial_blocks_list_the_pages_using_them(site, language, prefix):
+    api = (site / prefix / "api/index.html").read_text("utf-8")
+    entry = api[api.index('id="convblocks.blocks.vgg.vgg_block"') :]
+    used_on = re.search(r'<p class="cb-used-on">(.*?)</p>', entry)[1]
+    # vgg.md includes its source; models.md uses it through vgg(); api.md is this page.
+    assert 'href="../vgg/"' in used_on and 'href="../models/"' in used_on
+    assert 'href="../api/"' not in used_on and 'href="./"' not in used_on
+    vgg = (site / prefix / "vgg/index.html").read_text("utf-8")
+    (block,) = re.findall(r'<p class="cb-used-on">(.*?)</p>', vgg)
+    assert "<code>vgg_block</code>" in block and 'href="../models/"' in block
+    assert 'href="../vgg/"' not in block
 
 
 def test_the_build_ran_each_page_once_for_both_languages(site):

@@ -3,6 +3,7 @@
 import importlib.metadata
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -111,6 +112,51 @@ def test_images_written_by_a_fence_are_collected_and_stderr_is_not_shown(tmp_pat
     assert [name for name, _, _ in run.outputs[0].images] == ["a.png"]
     assert run.outputs[0].stdout == "" and run.outputs[1].images == []
     assert "fence 1 wrote to stderr:\nto stderr\n" in run.warnings
+
+
+ZH_ALT = {  # mkdocs.yml's Chinese labels for alt text
+    "model": "模型结构图：输入 {inputs}，输出 {outputs}；{layers}",
+    "layers_in_order": "各层依次为 {layers}",
+    "chart": "图表：{texts}",
+    "separator": "、",
+}
+
+
+def test_an_image_s_alt_text_says_what_it_shows_from_the_model_or_chart(tmp_path, monkeypatch):
+    import keras
+
+    original = keras.utils.plot_model
+    code = (
+        "```python\nimport keras\nfrom keras import layers\n"
+        "inputs = keras.Input((32, 32, 3))\nx = layers.Conv2D(8, 3)(inputs)\n"
+        "x = layers.Conv2D(8, 3)(x)\noutputs = layers.MaxPooling2D()(x)\n"
+        "keras.utils.plot_model(keras.Model(inputs, outputs), to_file='m.png')\n"
+        "import matplotlib.pyplot as plt\nfig, ax = plt.subplots()\n"
+        "ax.set_title('loss'); ax.set_xlabel('epoch')\nplt.savefig('c.png')\n"
+        "open('other.png', 'wb').write(b'png')\n```\n"
+    )
+    output = run_here(tmp_path, monkeypatch, code).outputs[0]
+    assert keras.utils.plot_model is original  # the page's wrappers are gone with it
+    alts = re.findall(r'alt="([^"]*)"', render_output(output, lambda d, n: n, LABELS))
+    assert sorted(alts) == [
+        "Chart: loss, epoch",
+        "Diagram of the model: input 32×32×3, output 14×14×8; its layers in order: "
+        "InputLayer, Conv2D × 2, MaxPooling2D",
+        "Image written by the example: other.png",  # written otherwise: only its name known
+    ]
+    zh = re.findall(r'alt="([^"]*)"', render_output(output, lambda d, n: n, {**LABELS, **ZH_ALT}))
+    assert (
+        "模型结构图：输入 32×32×3，输出 14×14×8；各层依次为 InputLayer、Conv2D × 2、MaxPooling2D"
+        in zh
+    )
+
+
+def test_a_run_records_what_ran_it(tmp_path, monkeypatch):
+    import keras
+
+    run = run_here(tmp_path, monkeypatch, "```python\nprint(1)\n```\n")
+    assert run.versions["Keras"] == keras.__version__ and run.versions["Python"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", run.ran_at)
 
 
 def summary_text(model):
@@ -294,8 +340,10 @@ def test_pages_are_the_same_whatever_ran_before_them(tmp_path):
 
 
 def _article(html):
-    """A page's content: the navigation differs with the site's pages."""
-    return html[html.index('role="main"') : html.index("<footer")]
+    """A page's content (the navigation differs with the site's pages), without the line
+    that gives the run's own day and seconds."""
+    article = html[html.index('role="main"') : html.index("<footer")]
+    return re.sub(r'<p class="cb-provenance">.*?</p>', "", article)
 
 
 def test_downloads_of_a_page_with_an_expected_error_run_to_the_end(tmp_path):

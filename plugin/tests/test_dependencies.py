@@ -77,3 +77,34 @@ def test_module_code_and_names_the_package_lacks(tmp_path):
     assert found["pkg.c:<module code>"] == "print('loaded')"
     found = reached(["from pkg import nothing"], directory)
     assert found["pkg.nothing"] == "" and "pkg.c.UNUSED" in found
+
+
+def test_pages_use_what_they_import_or_include_and_what_that_refers_to(tmp_path):
+    """What "Used on these pages" lists: a listing that includes g's source (as the
+    tutorial's do, with --8<--) uses g and what g refers to; one that imports f uses f and
+    h, through f; one that imports the whole package is not counted for everything."""
+    from types import SimpleNamespace
+
+    from mkdocs_run_examples.usage import used_definitions
+
+    directory = package(tmp_path)
+    sources = {"pkg": directory}
+    b_lines = PACKAGE["b.py"].count("\n")
+    included = SimpleNamespace(
+        code="def g(): ...\nprint(g())\n",
+        skip=False,
+        origins=(("pkg/b.py", b_lines - 1), ("page.md", 9)),  # a line inside g
+    )
+    imports = SimpleNamespace(code="from pkg import f\nf()\n", skip=False, origins=())
+    whole = SimpleNamespace(code="import pkg\n", skip=False, origins=())
+    assert used_definitions([included], sources, tmp_path) == {
+        "pkg.b.g",
+        "pkg.b.CONST",
+        "pkg.c.SCALE",
+    }
+    assert used_definitions([imports], sources, tmp_path) == {
+        "pkg.a.f",
+        "pkg.util.h",
+        "pkg.util.decorate",
+    }
+    assert used_definitions([whole], sources, tmp_path) == set()

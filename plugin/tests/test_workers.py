@@ -163,12 +163,37 @@ def test_output_beyond_the_limit_is_cut(pool):
 
 
 def test_a_pool_can_run_its_pages_at_a_lower_cpu_priority():
-    """The pages' pool yields the cores to a notebook (the build's longest job)."""
+    """The pages' pool yields the cores to a notebook (the build's longest job).
+
+    A page stays in the session of MkDocs: Linux weighs the CPU share of each session
+    (autogroup) as a whole, so a page in a session of its own would ignore its niceness.
+    """
     normal, lower = WorkerPool(1), WorkerPool(1, niceness=5)
-    show = ["import os\nprint(os.nice(0))"]
+    show = ["import os\nprint(os.nice(0), os.getsid(0))"]
     try:
-        niceness = [printed(run(each, show))[0] for each in (normal, lower)]
+        shown = [printed(run(each, show))[0].split() for each in (normal, lower)]
     finally:
         normal.close()
         lower.close()
-    assert int(niceness[1]) == min(int(niceness[0]) + 5, 19)
+    (normal_nice, normal_session), (lower_nice, lower_session) = shown
+    assert int(lower_nice) == min(int(normal_nice) + 5, 19)
+    assert normal_session == lower_session == str(os.getsid(0))
+
+
+@pytest.mark.parametrize(
+    ("serving", "notebooks", "expected"),
+    [(False, 0, 3), (False, 1, 2), (False, 5, 1), (True, 1, 3)],
+)
+def test_a_notebook_that_runs_takes_a_page_worker_s_core(serving, notebooks, expected):
+    """Its kernel keeps a core busy all along: a build starts one page worker fewer."""
+    from mkdocs_run_examples.plugin import RunExamplesPlugin
+
+    plugin = RunExamplesPlugin()
+    plugin.load_config({"workers": 3})
+    plugin.on_startup(command="serve" if serving else "build", dirty=False)
+    plugin.notebook_runs = set()
+    if serving:  # serve starts the pages' workers before it knows what runs
+        plugin._workers("pages")
+    plugin.notebook_runs = {f"notebook {n}" for n in range(notebooks)}
+    pages = plugin._workers("pages")
+    assert (pages.size, plugin._workers("notebooks").size) == (expected, 3)

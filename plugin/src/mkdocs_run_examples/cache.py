@@ -53,7 +53,7 @@ from mkdocs_run_examples.runner import FenceOutput, PageRun
 
 FORMAT = "run-examples/2"
 # This package's files whose code decides what a run outputs (missing ones are skipped).
-EXECUTION_FILES = ("runner.py", "worker.py", "pool.py", "notebooks.py")
+EXECUTION_FILES = ("runner.py", "describe.py", "worker.py", "pool.py", "notebooks.py")
 SHORT = 16  # hex digits of the manifest's digests
 # Entries written or used by another build less than this before this build began are
 # kept; so are temporary files younger than this (another process may be writing them).

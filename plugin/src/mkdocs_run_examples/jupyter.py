@@ -11,10 +11,11 @@ copy with the outputs; this module is the glue with the two other plugins:
   hundred reads a build); its answer is kept per file version.
 - ``keep_rendering_cached``: its render cache gets one folder per language, since it
   evicts what a build did not use and the languages are built one after the other.
-- ``tidy``: the rendered page's heading anchors are the English twin's (it drops
-  non-ASCII text from ids: the Chinese headings got ``id=""``), its ~600 KB of inline
-  Jupyter CSS goes to one shared stylesheet, and code cells wider than the column are
-  focusable, as scrolling regions must be for keyboard users.
+- ``tidy``: the rendered page's heading anchors, and their ¶ links, are the English
+  twin's (it drops non-ASCII text from ids: the Chinese headings got ``id=""`` and ¶
+  links to ``#``), its ~600 KB of inline Jupyter CSS goes to one shared stylesheet,
+  and code cells wider than the column are focusable, as scrolling regions must be
+  for keyboard users.
 
 mkdocs_jupyter is imported only by a site that uses it. Importing it imports
 nbconvert's command-line app, whose class body builds every installed exporter to
@@ -36,7 +37,8 @@ from mkdocs.utils import get_relative_url
 
 RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
-HEADING = re.compile(r'<h([1-6]) id="[^"]*">')
+HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)</h\1>', re.DOTALL)
+ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">')  # the heading's ¶
 
 os.environ.setdefault("NBCONVERT_DISABLE_CONFIG_EXPORTERS", "1")
 
@@ -133,7 +135,14 @@ class Tidier:
     def tidy(self, html, page, config):
         anchors = _default_anchors(page, config, self.default_language)
         remaining = iter(anchors)
-        html = HEADING.sub(lambda match: f'<h{match[1]} id="{next(remaining, "")}">', html)
+
+        def heading(match):
+            anchor = next(remaining, "")
+            link = f'<a class="anchor-link" href="#{anchor}">'
+            inner = ANCHOR_LINK.sub(lambda _: link, match[2])
+            return f'<h{match[1]} id="{anchor}">{inner}</h{match[1]}>'
+
+        html = HEADING.sub(heading, html)
         for item, anchor in zip(_toc_items(page.toc), anchors, strict=False):
             item.id = anchor
         css = "\n".join(STYLE.findall(html))

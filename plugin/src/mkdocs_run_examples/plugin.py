@@ -41,7 +41,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
 
-from mkdocs_run_examples import jupyter
+from mkdocs_run_examples import jupyter, usage
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
 from mkdocs_run_examples.downloads import Downloads
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, read_page
@@ -63,6 +63,20 @@ LABELS = {
     "script": "or as a Python script",
     "failed": "This example failed when the site was built",
     "truncated": "Output cut here: {count:,} more characters were printed.",
+    "summary": "model summary",  # the name a screen reader gives a summary's table
+    # An image's alt text: what a plot_model diagram or a chart shows, else its name.
+    "model": "Diagram of the model: input {inputs}, output {outputs}; {layers}",
+    "layers_in_order": "its layers in order: {layers}",
+    "layers_by_kind": "{count} layers: {layers}",
+    "chart": "Chart: {texts}",
+    "image": "Image written by the example: {name}",
+    "separator": ", ",
+    # After an API entry, and after a listing that includes a definition's source.
+    "used_on": "Used on these pages: {pages}.",
+    "used_on_block": "`{name}` is also used on these pages: {pages}.",
+    # Under a page's outputs: what produced them, from the run's record.
+    "provenance": "The outputs on this page were produced on {date} by {versions}, "
+    "in {seconds:.1f} s.",
 }
 
 
@@ -91,6 +105,7 @@ class Plan:
     key: object
     source: object = None  # a page's Markdown, as on_page_markdown gets it, or the notebook
     run: tuple | None = None  # (future of the worker's Outcome, why it runs)
+    language: str = ""  # en: its folder under docs/, "" without mkdocs-static-i18n
 
 
 class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
@@ -109,6 +124,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         if jupyter_ is not None:
             jupyter.remember_inclusion(jupyter_)
         self._plan(config, jupyter_)
+        self.usage = self._usage(config)
         return config
 
     def _new_build(self, config):
@@ -122,6 +138,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.sources = {name: self.root / path for name, path in self.config.sources.items()}
         self.plans = {}  # page path (docs/...) -> Plan
         self.runs = {}  # key digest -> (future of the worker's Outcome, why it runs)
+        self.notebook_runs = set()  # the digests of the notebooks this build runs
         self.outputs = {}  # page URL -> (fences, PageRun, failure text) for on_page_content
         self.images = {}  # file name -> (sha256, name)
         self.downloads = Downloads()
@@ -141,20 +158,28 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         workers import nothing: a notebook's kernel is a Python of its own.
 
         A notebook is one long job, the longest of a cold build; pages are many short ones.
-        The pages' workers run at a lower CPU priority, so a notebook gets the cores first
-        and the pages fill the time it leaves.
+        Its kernel keeps a core busy from start to end, so a build that runs notebooks
+        starts that many fewer page workers (at least one): another worker would only
+        spend a core's time importing TensorFlow. The pages' workers run at a lower CPU
+        priority, so a notebook gets the cores first and the pages fill the time it leaves.
         """
         if kind not in self.pools:
+            size = self.config.workers or os.cpu_count() or 1
             if kind == "pages":
-                pool = WorkerPool(self.config.workers, self.config.preload, niceness=10)
+                size = max(1, size - len(self.notebook_runs))
+                pool = WorkerPool(size, self.config.preload, niceness=10)
             else:
-                pool = WorkerPool(self.config.workers)
+                pool = WorkerPool(size)
             self.pools[kind] = pool
         return self.pools[kind]
 
     def _plan(self, config, jupyter_):
         """Key every page and notebook now, and start running those the cache lacks."""
         files = get_files(config)
+        if jupyter_ is not None:  # first: the pages' pool is sized by the notebooks that run
+            for file in jupyter.notebook_files(files, jupyter_):
+                notebook = nbformat.read(file.abs_src_path, as_version=4)
+                self._plan_notebook(file, notebook)
         for file in files:
             if file.src_uri.endswith(".md") and file.inclusion.is_included():
                 try:
@@ -165,10 +190,6 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                     continue  # reported with the page
                 if fences:
                     self._plan_page(file, markdown, fences)
-        if jupyter_ is not None:
-            for file in jupyter.notebook_files(files, jupyter_):
-                notebook = nbformat.read(file.abs_src_path, as_version=4)
-                self._plan_notebook(file, notebook)
 
     def _fences(self, markdown, file, first_line):
         path = self._path(file)
@@ -179,9 +200,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
 
     def _new_plan(self, file, fences, source):
         language, _, rest = file.src_uri.partition("/")
-        name = rest if language in self.languages else file.src_uri
+        if language not in self.languages:
+            language, rest = "", file.src_uri
         key = page_key(fences, self.environment, self.sources)
-        plan = Plan(self._path(file), name, fences, key, source)
+        plan = Plan(self._path(file), rest, fences, key, source, language=language)
         self.plans[plan.path] = plan
         return plan
 
@@ -211,6 +233,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             def started():
                 log.info("running %s (%s)", job.name, "; ".join(reasons))
 
+            if job.kind == "notebook":
+                self.notebook_runs.add(digest)
             pool = self._workers("pages" if job.kind == "page" else "notebooks")
             self.runs[digest] = (pool.submit(job, started), reasons)
         return self.runs[digest]
@@ -220,6 +244,40 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def on_page_markdown(self, markdown, page, config, files):
         if page.file.src_uri.endswith(".ipynb"):  # run in on_pre_page, rendered by mkdocs-jupyter
             return markdown
+        markdown = self._page_markdown(markdown, page)
+        labels = self._labels(page)
+        return usage.with_api_usage(markdown, lambda name: self._used_on(page, name, labels))
+
+    def _used_on(self, page, qualified, labels, label="used_on"):
+        """A paragraph linking the other pages of ``page``'s language that use ``qualified``."""
+        this = page.file.src_uri.partition("/")[2]
+        pages = self.usage.get(_language(page), {}).get(qualified, [])
+        pages = [(name, title) for name, title in pages if name != this]
+        if not pages:
+            return ""
+        text = labels[label].format(
+            name=qualified.rpartition(".")[2], pages=usage.links(pages, labels["separator"])
+        )
+        return f"{text}\n{{: .cb-used-on }}"
+
+    def _usage(self, config):
+        """{language: {qualified name: [(file name, title)]}}: the pages using each
+        definition of the sources, in the order of the navigation."""
+        order = {name: index for index, name in enumerate(_nav_files(config.nav or []))}
+        found = {}
+        for plan in sorted(
+            self.plans.values(), key=lambda p: (order.get(p.name, len(order)), p.name)
+        ):
+            if isinstance(plan.source, str):
+                text = plan.source
+            else:  # a notebook: its first Markdown cell has the title
+                text = next((c.source for c in plan.source.cells if c.cell_type == "markdown"), "")
+            entry = (plan.name, usage.title(text))
+            for name in usage.used_definitions(plan.fences, self.sources, self.root):
+                found.setdefault(plan.language, {}).setdefault(name, []).append(entry)
+        return found
+
+    def _page_markdown(self, markdown, page):
         path = self._path(page.file)
         plan = self.plans.get(path)
         # i18n's on_page_markdown drops the last newline; anything else: a plugin changed it.
@@ -256,7 +314,18 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 )
         if Path(path).stem in self.config.downloads:
             self.downloads.keep(markdown, fences, page, self.install)
-        markdown = _insert_placeholders(markdown, fences)
+        labels = self._labels(page)
+        after, shown = {}, set()  # under the first fence that includes a definition: its users
+        for fence in fences:
+            for package, directory in self.sources.items():
+                for module, name in usage.included_definitions(
+                    fence, package, directory, self.root
+                ):
+                    if f"{module}.{name}" not in shown:
+                        shown.add(f"{module}.{name}")
+                        paragraph = self._used_on(page, f"{module}.{name}", labels, "used_on_block")
+                        after[fence.index] = [*after.get(fence.index, []), paragraph]
+        markdown = _insert_placeholders(markdown, fences, after)
         if page.url in self.downloads.files:
             markdown = self.downloads.link(markdown, page, self._labels(page))
         return markdown
@@ -300,7 +369,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 f"</p><pre><code>{html.escape(failure)}</code></pre></div>"
             )
             rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
-        return PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
+        content = PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
+        return content + _provenance(run, labels)
 
     def _labels(self, page):
         return {**LABELS, **self.config.labels.get(_language(page), {})}
@@ -418,13 +488,38 @@ def _building_another_language(config):
     return bool(getattr(i18n, "building", False))
 
 
+def _provenance(run, labels):
+    """A line under the page's outputs: when they were made, by what, in how long."""
+    if not run.versions:
+        return ""
+    versions = labels["separator"].join(
+        f"{name} {version}" for name, version in run.versions.items()
+    )
+    text = labels["provenance"].format(date=run.ran_at, versions=versions, seconds=run.seconds)
+    return f'\n<p class="cb-provenance">{html.escape(text)}</p>'
+
+
 def _language(page):
     return page.file.src_uri.split("/", 1)[0]
 
 
-def _insert_placeholders(markdown, fences):
+def _insert_placeholders(markdown, fences, after=None):
+    """A placeholder for each fence's outputs after it, then the paragraphs ``after``
+    gives the fence's index."""
     lines = markdown.split("\n")
     for fence in reversed(fences):
         placeholder = fence.indent + PLACEHOLDER.format(fence.index)
-        lines[fence.end_line + 1 : fence.end_line + 1] = ["", placeholder, ""]
+        paragraphs = [p for p in (after or {}).get(fence.index, []) if p]
+        added = [line for p in paragraphs for line in ["", *p.split("\n")]]
+        lines[fence.end_line + 1 : fence.end_line + 1] = ["", placeholder, *added, ""]
     return "\n".join(lines)
+
+
+def _nav_files(nav):
+    """The file names of a ``nav`` config, in order."""
+    for item in nav:
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for value in item.values():
+                yield from _nav_files(value if isinstance(value, list) else [value])

@@ -11,6 +11,8 @@ import html
 import re
 import struct
 
+from mkdocs_run_examples.describe import alt_text
+
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TABLE_TOP = "┏"
 TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
@@ -19,8 +21,10 @@ TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
 def render_output(output, image_url, labels):
     """HTML for one fence's ``runner.FenceOutput``: what it printed (with a note where
     the output limit cut it), the traceback of an expected error, its images.
-    ``image_url(sha256, name)`` gives an image's URL; ``labels["truncated"]`` the note."""
-    parts = [_render_text(segment) for segment in _segments(ANSI.sub("", output.stdout))]
+    ``image_url(sha256, name)`` gives an image's URL; ``labels`` the page language's
+    words: the note (``truncated``) and the images' alt text (see ``describe.alt_text``)."""
+    segments = _segments(ANSI.sub("", output.stdout))
+    parts = [_render_text(segment, labels["summary"]) for segment in segments]
     if output.truncated:
         note = labels["truncated"].format(count=output.truncated)
         parts.append(f'<p class="cb-truncated">{html.escape(note)}</p>')
@@ -28,7 +32,8 @@ def render_output(output, image_url, labels):
         error = html.escape(output.error)
         parts.append(f'<pre class="cb-stdout cb-error"><code>{error}</code></pre>')
     for name, digest, data in output.images:
-        parts.append(_render_image(name, image_url(digest, name), data))
+        alt = alt_text(name, output.about.get(name, {}), labels)
+        parts.append(_render_image(name, image_url(digest, name), data, alt))
     if not parts:
         return ""
     return '<div class="cb-output">\n' + "\n".join(parts) + "\n</div>"
@@ -62,7 +67,7 @@ def _segments(text):
         yield "\n".join(plain)
 
 
-def _render_text(segment):
+def _render_text(segment, summary_label):
     if isinstance(segment, str):
         return f'<pre class="cb-stdout"><code>{html.escape(segment)}</code></pre>'
     title, table_lines, totals = segment
@@ -82,7 +87,8 @@ def _render_text(segment):
     )
     totals_html = "".join(f"<li>{html.escape(total)}</li>" for total in totals)
     return (
-        '<div class="cb-summary" tabindex="0" role="region" aria-label="model summary">'
+        '<div class="cb-summary" tabindex="0" role="region" '
+        f'aria-label="{html.escape(summary_label)}">'
         f'<table class="cb-table"><caption>{html.escape(title)}</caption>'
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
         f'<ul class="cb-totals">{totals_html}</ul></div>'
@@ -114,10 +120,10 @@ def _parse_box_table(lines):
     return header, rows
 
 
-def _render_image(name, url, data):
+def _render_image(name, url, data, alt):
     size = _display_size(data)
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
-    alt = html.escape(f"Image written by the example: {name}")
+    alt = html.escape(alt)
     return (
         f'<figure class="cb-image"><a href="{url}"><img src="{url}" alt="{alt}"{dimensions}'
         f' loading="lazy"></a><figcaption>{html.escape(name)}</figcaption></figure>'

@@ -22,6 +22,8 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs_run_examples import describe
+
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
 
@@ -34,6 +36,7 @@ class FenceOutput:
     skipped: bool = False
     truncated: int = 0  # characters of stdout cut off at the output limit
     error: str = ""  # the traceback an expect-error fence raised, shown as its output
+    about: dict = field(default_factory=dict)  # image name -> what it shows (see describe)
 
 
 @dataclass
@@ -63,6 +66,8 @@ class PageRun:
     seconds: float
     failure: Failure | None = None
     warnings: list = field(default_factory=list)  # what the fences wrote to stderr or warned
+    ran_at: str = ""  # the UTC day it ran, YYYY-MM-DD
+    versions: dict = field(default_factory=dict)  # Python, Keras, the backend: what ran it
 
 
 def run_page(fences, output_limit=100_000, started=None, finished=None):
@@ -74,26 +79,32 @@ def run_page(fences, output_limit=100_000, started=None, finished=None):
     """
     start = time.perf_counter()
     namespace = {"__name__": "__main__"}
-    run = PageRun(outputs=[], seconds=0.0)
+    run = PageRun(outputs=[], seconds=0.0, ran_at=time.strftime("%Y-%m-%d", time.gmtime()))
     workdir = Path.cwd()
-    for fence in fences:
-        if fence.skip:
-            run.outputs.append(FenceOutput(skipped=True))
-            continue
-        if started:
-            started(fence.index)
-        if not fence.continues:
-            _clear_keras_session()
-        before = _image_digests(workdir)
-        output, failure = _run_fence(fence, namespace, output_limit, run.warnings)
-        output.images = _new_images(workdir, before)
-        run.outputs.append(output)
-        if finished:
-            finished(output)
-        if failure is not None:
-            run.failure = failure
-            break
+    with describe.watch() as described:
+        for fence in fences:
+            if fence.skip:
+                run.outputs.append(FenceOutput(skipped=True))
+                continue
+            if started:
+                started(fence.index)
+            if not fence.continues:
+                _clear_keras_session()
+            described.patch()  # what the fences before imported
+            before = _image_digests(workdir)
+            output, failure = _run_fence(fence, namespace, output_limit, run.warnings)
+            output.images = _new_images(workdir, before)
+            output.about = {
+                name: described[name] for name, *_ in output.images if name in described
+            }
+            run.outputs.append(output)
+            if finished:
+                finished(output)
+            if failure is not None:
+                run.failure = failure
+                break
     run.seconds = time.perf_counter() - start
+    run.versions = describe.versions()
     return run
 
 
@@ -209,11 +220,14 @@ def _new_images(workdir, before):
 def _compressed(data):
     """A large PNG recompressed without loss (the same pixels): Graphviz's compress poorly.
 
-    plot_model's diagrams at its default 200 dpi weigh 150-250 KB; oxipng's fastest
-    level halves that in about half a second, so only PNGs over 100 KB get it.
+    plot_model's diagrams at its default 200 dpi weigh 150-500 KB; oxipng's fastest
+    level with no row filter (flat diagrams gain nothing from one) and libdeflate's
+    level 9 about halves that in half a second, so only PNGs over 100 KB get it.
     """
     if data[:8] != b"\x89PNG\r\n\x1a\n" or len(data) < 100_000:
         return data
     import oxipng
 
-    return oxipng.optimize_from_memory(data, level=0)
+    return oxipng.optimize_from_memory(
+        data, level=0, filter=[oxipng.RowFilter.NoOp], deflate=oxipng.Deflaters.libdeflater(9)
+    )

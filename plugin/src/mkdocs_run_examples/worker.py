@@ -146,7 +146,7 @@ def _child(job, scratch, channel):
     """Run the job and exit: never returns."""
     code = 0
     try:
-        os.setsid()  # its own process group, killed whole on a timeout
+        os.setpgid(0, 0)  # its own process group, killed whole on a timeout
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -1,0 +1,97 @@
+"""Which pages use each definition of a source package, for the pages to list.
+
+A page uses a definition if its examples reach it as the cache key does (an import, then
+whatever that refers to, see ``dependencies``), or if a fence includes its source with
+``--8<--`` (the tutorial's listings), and so whatever that refers to. A page that imports
+the whole package is left out of the import half: it would list every definition.
+"""
+
+import ast
+import functools
+import re
+from pathlib import Path
+
+from mkdocs_run_examples.dependencies import WHOLE_PACKAGE, reached_definitions
+
+HEADING = re.compile(r"^#\s+(.+?)(?:\s*\{[^}]*\})?\s*$", re.MULTILINE)
+API_ENTRY = re.compile(r"^::: *(\S+)[ \t]*$")
+
+
+def used_definitions(fences, sources, root):
+    """Qualified names (``pkg.module.name``) that ``fences`` use, for ``sources``
+    ({import name: directory}) under ``root``."""
+    used = set()
+    listings = [fence.code for fence in fences if not fence.skip]
+    for package, directory in sources.items():
+        imported = reached_definitions(listings, package, directory)
+        if not any(name.endswith(WHOLE_PACKAGE) for name in imported):
+            used |= {name for name in imported if ":" not in name}
+        included = [
+            f"from {module} import {name}"
+            for fence in fences
+            for module, name in included_definitions(fence, package, directory, root)
+        ]
+        if included:
+            reached = reached_definitions(included, package, directory)
+            used |= {name for name in reached if ":" not in name and WHOLE_PACKAGE not in name}
+    return used
+
+
+def included_definitions(fence, package, directory, root):
+    """``(module, name)`` of each top-level definition whose lines ``fence`` includes."""
+    found = []
+    directory = Path(directory).resolve()
+    for path, line in getattr(fence, "origins", ()):
+        source = (Path(root) / path).resolve()
+        if not source.is_relative_to(directory) or source.suffix != ".py":
+            continue
+        parts = source.relative_to(directory).with_suffix("").parts
+        module = ".".join((package, *parts[: -1 if parts[-1] == "__init__" else None]))
+        for name, first, last in _spans(str(source), source.stat().st_mtime_ns):
+            if first <= line <= last and (module, name) not in found:
+                found.append((module, name))
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _spans(path, mtime):
+    """(name, first line, last line) of a module's top-level functions and classes."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    return [
+        (node.name, node.lineno, node.end_lineno)
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    ]
+
+
+def title(markdown):
+    """The first ``# heading`` of a page's Markdown, without its ``{#id}``."""
+    match = HEADING.search(markdown)
+    return match[1].strip() if match else ""
+
+
+def links(pages, separator):
+    """Markdown links ``[title](file)``, joined: ``pages`` is [(file name, title)]."""
+    return separator.join(f"[{name_title}]({name})" for name, name_title in pages)
+
+
+def with_api_usage(markdown, used_on):
+    """``markdown`` with a paragraph after each mkdocstrings entry (``::: pkg.mod.name``)
+    that ``used_on(qualified name)`` gives one for (Markdown, or "" for none)."""
+    lines = markdown.split("\n")
+    out, index = [], 0
+    while index < len(lines):
+        match = API_ENTRY.match(lines[index])
+        out.append(lines[index])
+        index += 1
+        if not match:
+            continue
+        while index < len(lines) and (lines[index].startswith((" ", "\t")) or not lines[index]):
+            if not lines[index] and (index + 1 == len(lines) or not lines[index + 1][:1].isspace()):
+                break
+            out.append(lines[index])
+            index += 1
+        paragraph = used_on(match[1])
+        if paragraph:
+            out += ["", paragraph]
+    return "\n".join(out)
