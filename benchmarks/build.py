@@ -7,8 +7,7 @@ mkdocs-jupyter baseline, the ``mkdocs serve`` reloads, the cold builds with a se
 workers and the timing of an empty virtualenv's set-up).
 Builds work on a copy of the site's sources in a temporary directory, so the repository
 and its example cache are left alone.
-Writes ``benchmarks/results/build.json`` and ``build.md`` (``--name`` for another name)
-and prints the table.
+Writes ``benchmarks/results/build.json`` and ``build.md`` and prints the table.
 
 Machines differ, so every time is also given as a multiple of a unit timed in the same
 runs: ``python -c "import tensorflow, keras"``.
@@ -517,7 +516,6 @@ def markdown_table(result):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
-    parser.add_argument("--name", default="build", help="results/<name>.json and .md")
     for name, what in [
         ("tests", "time `make test`"),
         ("setup", "time the set-up of an empty virtualenv, uv against pip"),
@@ -534,9 +532,9 @@ def main():
         **measure(args),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / "build.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown_table(result)
-    (RESULTS / f"{args.name}.md").write_text(table)
+    (RESULTS / "build.md").write_text(table)
     print(table)
 
 

@@ -154,10 +154,10 @@ def test_pages_with_outputs_say_what_produced_them(site, language, words):
     """From the run's record: the installed versions, since they are in every cache key."""
     import keras
 
-    for page in ENGLISH:
+    for page in [*ENGLISH, Path("train.ipynb")]:
         html = built_page(site, language, page)
         lines = re.findall(r'<p class="cb-provenance">(.*?)</p>', html)
-        has_outputs = bool(find_fences(expanded(DOCS / language / page)))
+        has_outputs = page.suffix == ".ipynb" or bool(find_fences(expanded(DOCS / language / page)))
         assert len(lines) == has_outputs, page
         for line in lines:
             assert words in line and re.search(r"\d{4}-\d{2}-\d{2}", line)
@@ -268,3 +268,42 @@ def test_contributing_page_shows_include_lines_literally(site, language):
     page = (site / ("" if language == "en" else "zh") / "contributing" / "index.html").read_text()
     assert "--8&lt;-- [start:vgg_block]" in page
     assert page.count(";--8&lt;--") == 1  # the prose that shows how to escape, and no other
+
+
+SEPARATED = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\d,]*\d)")  # 38,720; not 1.5 or 2024
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+@pytest.mark.parametrize("page", ENGLISH, ids=str)
+def test_no_figure_the_examples_print_is_typed_in_the_prose(site, language, page):
+    """A sentence giving a figure the page's outputs show takes it from the run
+    ({{ expression }}), or quotes it beside one that does (the tutorial's 38,720 beside
+    the total computed): typed alone, it would stay when the code changes."""
+    html = built_page(site, language, page)
+    outputs = " ".join(re.findall(r'<div class="cb-output">(.*?)\n</div>', html, re.DOTALL))
+    printed = set(SEPARATED.findall(unescape(re.sub(r"<[^>]+>", " ", outputs))))
+    text = expanded(DOCS / language / page)
+    inside = {n for f in find_fences(text) for n in range(f.start_line, f.end_line + 1)}
+    prose = "\n".join(line for n, line in enumerate(text.split("\n")) if n not in inside)
+    prose = re.sub(r"(`+).+?\1", " ", prose)  # inline code
+    typed = [
+        sentence
+        for sentence in re.split(r"(?<=[.。！？])\s+|(?<=[。！？])", prose)
+        if "{{" not in sentence and printed & set(SEPARATED.findall(sentence))
+    ]
+    assert not typed
+    shown = re.sub(r"<(code|pre)\b.*?</\1>", "", html, flags=re.DOTALL)
+    assert "{{" not in shown  # every figure replaced
+
+
+@pytest.mark.parametrize(
+    ("prefix", "shown"),
+    [
+        ("", "the total above, 38,720, agrees."),
+        ("zh/", "教程给出的参数量是 38,720，上面摘要中的总数是 38,720，与之一致。"),
+    ],
+)
+def test_the_prose_shows_the_figures_of_the_run(site, prefix, shown):
+    html = (site / prefix / "vgg/index.html").read_text("utf-8")
+    text = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
+    assert shown in text and "{{" not in text

@@ -197,6 +197,8 @@ def page_key(fences, environment, sources):
     for fence in fences:
         markers = _markers(fence)
         code = None if fence.skip else _sha256(fence.code.encode())
+        if getattr(fence, "figures", ()):  # what the prose evaluates after it is its code too
+            code = _sha256(f"{code}\0{json.dumps(fence.figures)}".encode())
         digest.update(f"fence {' '.join(markers)} {code}\0".encode())
         manifest_fences.append({"code": code and code[:SHORT], "markers": markers})
     listings = [fence.code for fence in fences if not fence.skip]

@@ -71,6 +71,7 @@ class Fence:
     origins: tuple = ()  # (path, 1-based line) of each line of code
     path: str = "page.md"  # the page, relative to the project root
     line: int = 0  # 1-based file line of the opening fence (0: start_line + 1)
+    figures: tuple = ()  # expressions the prose below it shows the values of (figures.py)
 
     def origin(self, line_number):
         """``(path, line)`` in the file that the 1-based ``line_number`` of ``code`` came

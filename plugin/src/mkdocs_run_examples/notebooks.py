@@ -17,10 +17,14 @@ already, as in Colab; a script gets the ``pip install`` command as a comment.
 
 import copy
 import importlib.metadata
+import json
 import re
 import textwrap
+import time
 
 import nbformat
+
+from mkdocs_run_examples import figures
 
 
 class NotebookError(Exception):
@@ -32,12 +36,14 @@ def code_cells(notebook):
 
 
 def run_notebook(notebook, timeout, workdir):
-    """Execute a copy of ``notebook`` in ``workdir``; the outputs of each code cell, stderr
-    left out. ``timeout``: seconds for one cell."""
+    """Execute a copy of ``notebook`` in ``workdir``: ``{"cells": the outputs of each code
+    cell (stderr left out), "versions": what ran it, "ran_at": the UTC day}``. ``timeout``:
+    seconds for one cell."""
     from nbclient import NotebookClient  # in the worker only: the build does not need it
     from nbclient.exceptions import CellExecutionError
 
     executed = copy.deepcopy(notebook)
+    executed.cells.append(nbformat.v4.new_code_cell(VERSIONS_CELL))  # removed after the run
     client = NotebookClient(
         executed, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}}
     )
@@ -45,6 +51,7 @@ def run_notebook(notebook, timeout, workdir):
         client.execute()
     except CellExecutionError as error:
         raise NotebookError(f"a cell raised:\n{error}") from None
+    versions = json.loads(executed.cells.pop().outputs[0]["text"])
     outputs = []
     for cell in code_cells(executed):
         # What the kernel writes to stderr is TensorFlow's start-up lines: not shown.
@@ -54,11 +61,21 @@ def run_notebook(notebook, timeout, workdir):
             if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
         ]
         outputs.append({"outputs": kept, "execution_count": cell.execution_count})
-    return outputs
+    return {
+        "cells": outputs,
+        "versions": versions,
+        "ran_at": time.strftime("%Y-%m-%d", time.gmtime()),
+    }
+
+
+# The kernel's Python, Keras and backend, printed after the notebook's own cells.
+VERSIONS_CELL = (
+    "import json\nfrom mkdocs_run_examples.describe import versions\nprint(json.dumps(versions()))"
+)
 
 
 def with_outputs(notebook, outputs):
-    """A copy of ``notebook`` whose code cells carry ``outputs`` (from run_notebook)."""
+    """A copy of ``notebook`` whose code cells carry ``outputs`` (run_notebook's cells)."""
     filled = copy.deepcopy(notebook)
     for cell, result in zip(code_cells(filled), outputs, strict=True):
         cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
@@ -128,7 +145,7 @@ def page_notebook(markdown, fences, install=()):
     lines = markdown.split("\n")
     cells, start = [], 0
     for fence in fences:
-        prose = "\n".join(lines[start : fence.start_line]).strip()
+        prose = figures.as_code("\n".join(lines[start : fence.start_line]).strip())
         if prose:
             cells.append(nbformat.v4.new_markdown_cell(prose))
         cell = nbformat.v4.new_code_cell(fence.code.rstrip("\n"))
@@ -136,7 +153,7 @@ def page_notebook(markdown, fences, install=()):
             cell.metadata["tags"] = ["raises-exception"]
         cells.append(cell)
         start = fence.end_line + 1
-    rest = "\n".join(lines[start:]).strip()
+    rest = figures.as_code("\n".join(lines[start:]).strip())
     if rest:
         cells.append(nbformat.v4.new_markdown_cell(rest))
     notebook = with_install_cell(nbformat.v4.new_notebook(cells=cells), install)

@@ -41,7 +41,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
 
-from mkdocs_run_examples import jupyter, usage
+from mkdocs_run_examples import figures, jupyter, usage
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
 from mkdocs_run_examples.downloads import Downloads
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, read_page
@@ -106,6 +106,7 @@ class Plan:
     source: object = None  # a page's Markdown, as on_page_markdown gets it, or the notebook
     run: tuple | None = None  # (future of the worker's Outcome, why it runs)
     language: str = ""  # en: its folder under docs/, "" without mkdocs-static-i18n
+    figures: list = dataclasses.field(default_factory=list)  # figures.Figure in its prose
 
 
 class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
@@ -139,6 +140,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         self.plans = {}  # page path (docs/...) -> Plan
         self.runs = {}  # key digest -> (future of the worker's Outcome, why it runs)
         self.notebook_runs = set()  # the digests of the notebooks this build runs
+        self.notebook_records = {}  # page URL -> its notebook's record (cells, versions, ...)
         self.outputs = {}  # page URL -> (fences, PageRun, failure text) for on_page_content
         self.images = {}  # file name -> (sha256, name)
         self.downloads = Downloads()
@@ -208,7 +210,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         return plan
 
     def _plan_page(self, file, markdown, fences):
+        fences, found = figures.attach(markdown, fences)
         plan = self._new_plan(file, fences, markdown)
+        plan.figures = found
         if self.cache.get(plan.key.digest) is None:
             timeout = self.config.timeout + sum(fence.timeout or 0 for fence in fences)
             job = Job("page", plan.path, fences, timeout, self.config.output_limit)
@@ -314,6 +318,13 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 )
         if Path(path).stem in self.config.downloads:
             self.downloads.keep(markdown, fences, page, self.install)
+        if plan.figures and not failure:
+            first = body_first_line(page.file.content_string)
+            markdown, errors = figures.substitute(
+                markdown, plan.figures, run.figures, lambda line: f"{path}:{first + line}"
+            )
+            for error in errors:
+                log.error(error)
         labels = self._labels(page)
         after, shown = {}, set()  # under the first fence that includes a definition: its users
         for fence in fences:
@@ -349,7 +360,14 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
 
     def on_page_content(self, content, page, config, files):
         if page.file.src_uri.endswith(".ipynb"):
-            return self.tidier.tidy(content, page, config)
+            record = self.notebook_records.get(page.url, {})
+            provenance = _provenance(
+                record.get("versions"),
+                record.get("ran_at"),
+                record.get("seconds"),
+                self._labels(page),
+            )
+            return self.tidier.tidy(content, page, config) + provenance
         if page.url not in self.outputs:
             return content
         fences, run, failure = self.outputs[page.url]
@@ -370,7 +388,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             )
             rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
         content = PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
-        return content + _provenance(run, labels)
+        return content + _provenance(run.versions, run.ran_at, run.seconds, labels)
 
     def _labels(self, page):
         return {**LABELS, **self.config.labels.get(_language(page), {})}
@@ -404,7 +422,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             if outcome.result is None:
                 log.error("%s: %s", path, outcome.problem)
                 return page
-            outputs, seconds = outcome.result, outcome.seconds
+            outputs, seconds = {**outcome.result, "seconds": outcome.seconds}, outcome.seconds
             if self.cache.get_notebook(plan.key.digest) is None:
                 self.cache.put_notebook(plan.key, outputs, plan.name)
                 log.info("ran %s: %d cells in %.2f s", path, len(plan.fences), seconds)
@@ -412,7 +430,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         jupyter_ = jupyter.jupyter_plugin(config)
         jupyter.keep_rendering_cached(jupyter_, self.cache.directory, _language(page))
         # The install cell is shown and offered, not run: the build has what it installs.
-        executed = with_install_cell(with_outputs(notebook, outputs), self.install)
+        self.notebook_records[page.url] = outputs
+        executed = with_install_cell(with_outputs(notebook, outputs["cells"]), self.install)
         executed = nbformat.writes(executed)
         digest = hashlib.sha256(executed.encode()).hexdigest()[:16]
         folder = self.cache.directory / "notebooks" / digest
@@ -488,14 +507,12 @@ def _building_another_language(config):
     return bool(getattr(i18n, "building", False))
 
 
-def _provenance(run, labels):
+def _provenance(versions, ran_at, seconds, labels):
     """A line under the page's outputs: when they were made, by what, in how long."""
-    if not run.versions:
+    if not versions:
         return ""
-    versions = labels["separator"].join(
-        f"{name} {version}" for name, version in run.versions.items()
-    )
-    text = labels["provenance"].format(date=run.ran_at, versions=versions, seconds=run.seconds)
+    versions = labels["separator"].join(f"{name} {version}" for name, version in versions.items())
+    text = labels["provenance"].format(date=ran_at, versions=versions, seconds=seconds)
     return f'\n<p class="cb-provenance">{html.escape(text)}</p>'
 
 

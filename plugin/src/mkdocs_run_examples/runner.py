@@ -22,7 +22,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs_run_examples import describe
+from mkdocs_run_examples import describe, figures
 
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
@@ -68,6 +68,7 @@ class PageRun:
     warnings: list = field(default_factory=list)  # what the fences wrote to stderr or warned
     ran_at: str = ""  # the UTC day it ran, YYYY-MM-DD
     versions: dict = field(default_factory=dict)  # Python, Keras, the backend: what ran it
+    figures: list = field(default_factory=list)  # the values of the prose's figures, in order
 
 
 def run_page(fences, output_limit=100_000, started=None, finished=None):
@@ -100,12 +101,26 @@ def run_page(fences, output_limit=100_000, started=None, finished=None):
             run.outputs.append(output)
             if finished:
                 finished(output)
+            if failure is None:
+                failure = _evaluate_figures(fence, namespace, run.figures)
             if failure is not None:
                 run.failure = failure
                 break
     run.seconds = time.perf_counter() - start
     run.versions = describe.versions()
     return run
+
+
+def _evaluate_figures(fence, namespace, values):
+    """Append the values of the figures the prose shows after ``fence``; a Failure if one
+    cannot be evaluated."""
+    for expression in getattr(fence, "figures", ()):
+        try:
+            values.append(figures.plain(eval(expression, namespace)))
+        except Exception as error:
+            summary = f"the figure {{{{ {expression} }}}} after it: {_summary(error)}"
+            return Failure(fence.index, "raised", summary)
+    return None
 
 
 def _run_fence(fence, namespace, output_limit, messages):

@@ -1,0 +1,130 @@
+"""Figures in a page's prose taken from its run: ``{{ expression :: format }}``.
+
+The expression is evaluated in the page's namespace right after the listing above it
+(the prose's "the total above"), in the worker, with the page's run; the value replaces
+the placeholder in each language's own format:
+
+- ``{{ model.count_params() }}``: an integer with thousands separators (``38,720``);
+- ``{{ macs :: 1e9 .1f }}`` scales, then formats (``3.8`` for "3.8 billion"; a Chinese
+  page writes ``{{ macs :: 1e8 .0f }}`` for "38 亿");
+- ``{{ ours / paper - 1 :: +.1% }}``: any Python format spec;
+- ``{{ total == 6272 :: agrees / does not agree }}``: words for a true or false value.
+
+Inline code (``{{ x }}`` in backticks) is left as written. A page offered as a notebook
+has no run behind its prose: there a figure shows its expression (:func:`as_code`).
+"""
+
+import dataclasses
+import math
+import re
+
+PLACEHOLDER = re.compile(r"\{\{\s*(?P<expression>.+?)\s*(?:::\s*(?P<format>.*?)\s*)?\}\}")
+CODE_SPAN = re.compile(r"(`+).+?\1")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+SCALED = re.compile(r"^(?P<scale>\d+(?:\.\d*)?e\d+)(?:\s+(?P<spec>.*))?$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    fence: int  # the index of the listing above it: evaluated right after that one
+    expression: str
+    format: str | None
+    line: int  # 0-based line in the page's Markdown
+    span: tuple  # (start, end) in that line
+
+
+def find(markdown, fences):
+    """The figures of ``markdown``'s prose (outside ``fences``), in order."""
+    ends = sorted((fence.end_line, fence.index) for fence in fences)
+    found, opening = [], None  # opening: the ``` or ~~~ of the fenced block we are in
+    for number, line in enumerate(markdown.split("\n")):
+        marker = FENCE.match(line)
+        if marker and (opening is None or marker[1].startswith(opening)):
+            opening = None if opening else marker[1]
+            continue
+        if opening or "{{" not in line:
+            continue
+        masked = CODE_SPAN.sub(lambda match: " " * len(match[0]), line)
+        above = max((index for end, index in ends if end < number), default=0)
+        for match in PLACEHOLDER.finditer(masked):
+            found.append(Figure(above, match["expression"], match["format"], number, match.span()))
+    return found
+
+
+def attach(markdown, fences):
+    """``fences``, each with the expressions its prose evaluates after it, and the figures."""
+    found = find(markdown, fences)
+    fences = [
+        dataclasses.replace(
+            fence, figures=tuple(f.expression for f in found if f.fence == fence.index)
+        )
+        for fence in fences
+    ]
+    return fences, found
+
+
+def substitute(markdown, found, values, location):
+    """``markdown`` with each figure replaced by its value (``values``, in order),
+    formatted; ``location(line)`` names a line in errors. Returns (markdown, errors)."""
+    lines, errors = markdown.split("\n"), []
+    for figure, value in reversed(list(zip(found, values, strict=False))):
+        try:
+            text = format_value(value, figure.format)
+        except (TypeError, ValueError) as error:
+            errors.append(f"{location(figure.line)}: {{{{ {figure.expression} }}}}: {error}")
+            text = "?"
+        line = lines[figure.line]
+        lines[figure.line] = line[: figure.span[0]] + text + line[figure.span[1] :]
+    return "\n".join(lines), errors
+
+
+def as_code(prose):
+    """``prose`` with each figure as its expression in inline code (words: both, then it):
+    for a notebook, whose reader runs the code."""
+
+    chinese = re.search(r"[\u4e00-\u9fff]", prose)
+    opening, closing = ("（", "）") if chinese else (" (", ")")
+
+    def code(match):
+        expression, spec = match["expression"], match["format"] or ""
+        if " / " in spec:
+            return f"{spec}{opening}`{expression}`{closing}"
+        scaled = SCALED.match(spec)
+        return f"`{expression} / {scaled['scale']}`" if scaled else f"`{expression}`"
+
+    masked = CODE_SPAN.sub(lambda match: "\0" * len(match[0]), prose)
+    pieces, last = [], 0
+    for match in PLACEHOLDER.finditer(masked):
+        pieces += [prose[last : match.start()], code(match)]
+        last = match.end()
+    return "".join(pieces) + prose[last:]
+
+
+def format_value(value, spec):
+    """A figure's text: see the module's docstring."""
+    if spec and " / " in spec:
+        if not isinstance(value, bool):
+            raise TypeError(f"words for true / false, but the value is {value!r}")
+        yes, no = spec.split(" / ", 1)
+        return yes if value else no
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise TypeError(f"a number or text is needed, not {value!r}")
+    if spec is None:
+        return f"{value:,}" if isinstance(value, int) else str(value)
+    scaled = SCALED.match(spec)
+    if scaled and not isinstance(value, str):
+        value = value / float(scaled["scale"])
+        spec = scaled["spec"] or ",.0f"
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"the value is {value}")
+    return format(value, spec)
+
+
+def plain(value):
+    """A value that JSON keeps: Python's, or numpy's and Keras' scalars as Python's."""
+    if isinstance(value, bool | int | float | str):
+        return value
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    raise TypeError(f"a figure must be a number, text or true/false, not {type(value).__name__}")
