@@ -307,3 +307,12 @@ def test_the_prose_shows_the_figures_of_the_run(site, prefix, shown):
     html = (site / prefix / "vgg/index.html").read_text("utf-8")
     text = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
     assert shown in text and "{{" not in text
+
+
+@pytest.mark.parametrize(("prefix", "chart"), [("", "Chart: "), ("zh/", "图表：")])
+def test_the_notebook_s_figures_say_what_they_show(site, prefix, chart):
+    """From the figure itself, in the kernel: its titles and axis labels."""
+    html = (site / prefix / "train/index.html").read_text("utf-8")
+    alts = [unescape(alt) for alt in re.findall(r'<img alt="([^"]*)"[^>]*? src="data:', html)]
+    assert alts and all(alt.startswith(chart) for alt in alts), alts
+    assert any(alt.startswith(f"{chart}epoch") for alt in alts)  # the accuracy curves

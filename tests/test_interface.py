@@ -4,8 +4,8 @@ every page's hreflang alternates are absolute URLs of built pages.
 Interface: the attributes read aloud or shown on hover (title, aria-label, alt,
 placeholder) and the text of the chrome (all but the article; in it, buttons, labels
 and hidden notices) hold no run of two English words, nor a usual one-word label.
-Names are allowed; code, program output and the examples' images (whose alt text
-run-examples writes) are not interface.
+Names are allowed; code, program output and the examples' images, the notebook's too
+(whose alt text run-examples writes, quoting their labels), are not interface.
 """
 
 import html.parser
@@ -51,7 +51,9 @@ class Page(html.parser.HTMLParser):
         classes = (attrs.get("class") or "").split()
         holders["code"] = holders.get("code") or tag in NOT_INTERFACE
         holders["article"] = holders.get("article") or tag == "article"
-        holders["example"] = holders.get("example") or "cb-image" in classes
+        # Figures the examples draw: their alt text quotes the figure's own labels.
+        example = "cb-image" in classes or "jp-RenderedImage" in classes
+        holders["example"] = holders.get("example") or example
         holders["control"] = holders.get("control") or tag in ("button", "label")
         holders["control"] |= "hidden" in attrs
         if not (holders["code"] or holders["example"]):

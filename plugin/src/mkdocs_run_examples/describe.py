@@ -4,7 +4,8 @@ While a page runs, :func:`watch` notes, for each file that ``keras.utils.plot_mo
 matplotlib's ``savefig`` writes, the facts the page's alt text is made of: a model's
 inputs, outputs and layers, or a chart's titles and axis labels. :func:`alt_text` turns
 them into a sentence in the page's language (its ``labels``); :func:`versions` names the
-Python, Keras and backend that ran the page.
+Python, Keras and backend that ran the page. In a notebook's kernel,
+:func:`describe_inline_figures` puts a figure's facts in the metadata of its PNG output.
 """
 
 import contextlib
@@ -143,3 +144,31 @@ def versions():
         module = sys.modules.get(backend)
         found[BACKENDS.get(backend, backend)] = getattr(module, "__version__", "")
     return found
+
+
+def describe_inline_figures():
+    """In an IPython kernel: from the next cell on, each matplotlib figure it displays as
+    PNG carries ``{"run-examples": facts}`` in its output's metadata."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+
+    def wrap(*_):  # each cell: %matplotlib inline registers its printer in a cell
+        from matplotlib.figure import Figure
+
+        formatter = shell.display_formatter.formatters["image/png"]
+        try:
+            printer = formatter.lookup_by_type(Figure)
+        except KeyError:
+            return
+        if getattr(printer, "describes", False):
+            return
+
+        def described(figure):
+            return printer(figure), {"run-examples": chart_facts(figure)}
+
+        described.describes = True
+        formatter.for_type(Figure, described)
+
+    shell.events.register("pre_run_cell", wrap)
+    shell.events.register("post_run_cell", wrap)

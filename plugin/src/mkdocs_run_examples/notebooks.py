@@ -47,6 +47,10 @@ def run_notebook(notebook, timeout, workdir):
     client = NotebookClient(
         executed, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}}
     )
+    # Before the first cell, silently (no execution count): figures say what they show.
+    client.on_notebook_start = lambda **_: client.kc.execute(
+        DESCRIBE_FIGURES, silent=True, store_history=False
+    )
     try:
         client.execute()
     except CellExecutionError as error:
@@ -68,6 +72,10 @@ def run_notebook(notebook, timeout, workdir):
     }
 
 
+DESCRIBE_FIGURES = (
+    "import mkdocs_run_examples.describe as _describe\n"
+    "_describe.describe_inline_figures()\ndel _describe"
+)
 # The kernel's Python, Keras and backend, printed after the notebook's own cells.
 VERSIONS_CELL = (
     "import json\nfrom mkdocs_run_examples.describe import versions\nprint(json.dumps(versions()))"
@@ -75,12 +83,26 @@ VERSIONS_CELL = (
 
 
 def with_outputs(notebook, outputs):
-    """A copy of ``notebook`` whose code cells carry ``outputs`` (run_notebook's cells)."""
+    """A copy of ``notebook`` whose code cells carry ``outputs`` (run_notebook's cells),
+    without the figures' facts (see :func:`figure_facts`)."""
     filled = copy.deepcopy(notebook)
     for cell, result in zip(code_cells(filled), outputs, strict=True):
         cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
         cell.execution_count = result["execution_count"]
+        for output in cell.outputs:
+            output.get("metadata", {}).get("image/png", {}).pop("run-examples", None)
     return filled
+
+
+def figure_facts(outputs):
+    """The facts of each PNG that ``outputs`` (run_notebook's cells) show, in order
+    ({} for one that was not described)."""
+    return [
+        output.get("metadata", {}).get("image/png", {}).get("run-examples", {})
+        for result in outputs
+        for output in result["outputs"]
+        if "image/png" in output.get("data", {})
+    ]
 
 
 def pinned(requirements):

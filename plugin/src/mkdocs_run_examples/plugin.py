@@ -43,9 +43,16 @@ from mkdocs.utils import get_relative_url
 
 from mkdocs_run_examples import figures, jupyter, usage
 from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
+from mkdocs_run_examples.describe import alt_text
 from mkdocs_run_examples.downloads import Downloads
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, read_page
-from mkdocs_run_examples.notebooks import code_cells, pinned, with_install_cell, with_outputs
+from mkdocs_run_examples.notebooks import (
+    code_cells,
+    figure_facts,
+    pinned,
+    with_install_cell,
+    with_outputs,
+)
 from mkdocs_run_examples.pool import WorkerPool
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.report import Report
@@ -57,6 +64,8 @@ log = get_plugin_logger(__name__)
 PLACEHOLDER = "RUNEXAMPLESOUTPUT{}X"
 PLACEHOLDER_HTML = re.compile(r"<p>RUNEXAMPLESOUTPUT(\d+)X</p>")
 IMAGE_DIR = "assets/examples"
+# A notebook's figure, as nbconvert writes it: its alt text is that of an image nothing describes.
+OUTPUT_IMAGE = re.compile(r'<img alt="([^"]*)"([^>]*? src="data:image/png;base64,)')
 INCLUDE = re.compile(r"^([ \t]*)(-{1,}8<-{1,})", re.MULTILINE)
 LABELS = {
     "notebook": "Download this page as a Jupyter notebook",
@@ -360,14 +369,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
 
     def on_page_content(self, content, page, config, files):
         if page.file.src_uri.endswith(".ipynb"):
-            record = self.notebook_records.get(page.url, {})
-            provenance = _provenance(
-                record.get("versions"),
-                record.get("ran_at"),
-                record.get("seconds"),
-                self._labels(page),
-            )
-            return self.tidier.tidy(content, page, config) + provenance
+            return self._notebook_content(content, page, config)
         if page.url not in self.outputs:
             return content
         fences, run, failure = self.outputs[page.url]
@@ -389,6 +391,24 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
         content = PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
         return content + _provenance(run.versions, run.ran_at, run.seconds, labels)
+
+    def _notebook_content(self, content, page, config):
+        """A notebook page: its figures' alt text from the kernel's facts, and under its
+        outputs, what produced them."""
+        record = self.notebook_records.get(page.url, {"cells": []})
+        labels = self._labels(page)
+        facts = iter(figure_facts(record["cells"]))
+
+        def described(match):
+            found = next(facts, None)
+            alt = alt_text("", found, labels) if found else html.unescape(match[1])
+            return f'<img alt="{html.escape(alt)}"{match[2]}'
+
+        content = OUTPUT_IMAGE.sub(described, content)
+        provenance = _provenance(
+            record.get("versions"), record.get("ran_at"), record.get("seconds"), labels
+        )
+        return self.tidier.tidy(content, page, config) + provenance
 
     def _labels(self, page):
         return {**LABELS, **self.config.labels.get(_language(page), {})}
