@@ -270,6 +270,23 @@ def test_a_real_build_runs_caches_says_why_and_fails_loudly(tmp_path):
     assert html.index("<code>ok</code>") < html.index("admonition failure")  # under fence 2
 
 
+def test_the_prose_shows_its_figures_and_a_claim_that_no_longer_holds_fails_the_build(tmp_path):
+    page = (
+        "# Page\n\n```python\ntotal = 38720\n```\n\n"
+        "The total is {{ total }}{{ total % 2 == 0 :: check }}, an even number.\n"
+    )
+    project = site(tmp_path, {"index.md": page})
+    built = mkdocs_build(project)
+    assert built.returncode == 0, built.stderr
+    assert "The total is 38,720, an even number." in (tmp_path / "site/index.html").read_text()
+    (tmp_path / "docs/index.md").write_text(page.replace("38720", "38721"))
+    failed = mkdocs_build(project)
+    assert failed.returncode != 0
+    assert (
+        "docs/index.md:7: {{ total % 2 == 0 }}: the claim beside it does not hold" in failed.stderr
+    )
+
+
 def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
     pages = {
         "good.md": "```python\nprint('hello')\n```\n",

@@ -46,6 +46,15 @@ def test_a_value_is_formatted_as_its_page_asks(value, spec, text):
     assert figures.format_value(value, spec) == text
 
 
+def test_a_check_shows_nothing_and_fails_when_its_claim_no_longer_holds():
+    assert figures.format_value(True, "check") == ""
+    with pytest.raises(ValueError, match="does not hold"):
+        figures.format_value(False, "check")
+    assert figures.as_code("Rows (3a) and (3b){{ rows == ['3a', '3b'] :: check }}.") == (
+        "Rows (3a) and (3b)."
+    )
+
+
 @pytest.mark.parametrize(("value", "spec"), [(1, "yes / no"), (True, None), (None, None)])
 def test_a_value_that_does_not_fit_its_format_is_an_error(value, spec):
     with pytest.raises((TypeError, ValueError)):

@@ -8,7 +8,9 @@ the placeholder in each language's own format:
 - ``{{ macs :: 1e9 .1f }}`` scales, then formats (``3.8`` for "3.8 billion"; a Chinese
   page writes ``{{ macs :: 1e8 .0f }}`` for "38 亿");
 - ``{{ ours / paper - 1 :: +.1% }}``: any Python format spec;
-- ``{{ total == 6272 :: agrees / does not agree }}``: words for a true or false value.
+- ``{{ total == 6272 :: agrees / does not agree }}``: words for a true or false value;
+- ``{{ rows_within_one == ["3a", "3b"] :: check }}``: nothing, and the build fails if it is
+  false: a claim the prose words itself, checked against the run.
 
 Inline code (``{{ x }}`` in backticks) is left as written. A page offered as a notebook
 has no run behind its prose: there a figure shows its expression (:func:`as_code`).
@@ -87,6 +89,8 @@ def as_code(prose):
 
     def code(match):
         expression, spec = match["expression"], match["format"] or ""
+        if spec == "check":
+            return ""
         if " / " in spec:
             return f"{spec}{opening}`{expression}`{closing}"
         scaled = SCALED.match(spec)
@@ -102,6 +106,10 @@ def as_code(prose):
 
 def format_value(value, spec):
     """A figure's text: see the module's docstring."""
+    if spec == "check":
+        if value is not True:
+            raise ValueError(f"the claim beside it does not hold: the check gives {value!r}")
+        return ""
     if spec and " / " in spec:
         if not isinstance(value, bool):
             raise TypeError(f"words for true / false, but the value is {value!r}")
