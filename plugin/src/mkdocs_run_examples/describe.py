@@ -154,12 +154,11 @@ def describe_inline_figures():
     shell = get_ipython()
 
     def wrap(*_):  # each cell: %matplotlib inline registers its printer in a cell
-        from matplotlib.figure import Figure
-
+        figure = sys.modules.get("matplotlib.figure")  # once the notebook imported it
         formatter = shell.display_formatter.formatters["image/png"]
         try:
-            printer = formatter.lookup_by_type(Figure)
-        except KeyError:
+            printer = formatter.lookup_by_type(figure.Figure)
+        except (AttributeError, KeyError):
             return
         if getattr(printer, "describes", False):
             return
@@ -168,7 +167,7 @@ def describe_inline_figures():
             return printer(figure), {"run-examples": chart_facts(figure)}
 
         described.describes = True
-        formatter.for_type(Figure, described)
+        formatter.for_type(figure.Figure, described)
 
     shell.events.register("pre_run_cell", wrap)
     shell.events.register("post_run_cell", wrap)
