@@ -24,6 +24,7 @@ from pathlib import Path
 
 from mkdocs_run_examples import describe, figures
 
+PACKAGE = Path(__file__).parent
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
 
@@ -164,11 +165,13 @@ def _summary(error):
 
 
 def _frames(error):
-    """The traceback's frames from the first one in a fence (this module's are dropped)."""
+    """The traceback's frames from the first one in a fence, without this package's: the
+    runner's before it, and the wrappers ``describe`` puts around ``plot_model`` and
+    ``savefig``, which a reader running the listing does not have."""
     frames = []
     for summary in traceback.extract_tb(error.__traceback__):
         fence = _fence_index(summary.filename)
-        if fence is None and not frames:
+        if fence is None and (not frames or Path(summary.filename).parent == PACKAGE):
             continue
         frames.append(Frame(fence, summary.filename, summary.lineno, summary.name, summary.line))
     return frames
