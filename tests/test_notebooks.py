@@ -94,7 +94,7 @@ def test_a_page_notebook_keeps_every_line_of_the_page_prose():
         page = (ROOT / "docs" / path).with_suffix(".md").read_text("utf-8")
         prose = re.sub(r"^(`{3,})python.*?^\1$", "", page, flags=re.MULTILINE | re.DOTALL)
         prose = re.sub(r"^<!--pytest.*?-->$", "", prose, flags=re.MULTILINE)
-        prose = "\n".join(map(as_code, prose.split("\n")))  # a figure shows its expression
+        prose = as_code(prose)  # a figure shows its expression
         cells = nbformat.reads(text, as_version=4).cells
         markdown = "\n".join(cell.source for cell in cells if cell.cell_type == "markdown")
         for line in prose.split("\n"):

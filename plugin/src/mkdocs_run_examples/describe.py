@@ -8,7 +8,9 @@ Python, Keras and backend that ran the page. In a notebook's kernel,
 :func:`describe_inline_figures` puts a figure's facts in the metadata of its PNG output.
 """
 
+import collections
 import contextlib
+import functools
 import os
 import platform
 import sys
@@ -58,6 +60,7 @@ class Notes(dict):
     def _wrap(self, owner, name, facts_of):
         original = getattr(owner, name)
 
+        @functools.wraps(original)
         def noted(*args, **kwargs):
             try:
                 return original(*args, **kwargs)
@@ -67,8 +70,6 @@ class Notes(dict):
                     if isinstance(path, (str, os.PathLike)):
                         self[Path(path).name] = facts
 
-        noted.__wrapped__ = original
-        noted.__doc__, noted.__name__ = original.__doc__, original.__name__
         setattr(owner, name, noted)
         self.patched.append((owner, name, original))
 
@@ -112,11 +113,11 @@ def alt_text(name, facts, labels):
                 layers=separator.join(_run(kind, count) for kind, count in runs)
             )
         else:
-            totals = {}
+            totals = collections.Counter()
             for kind, count in runs:
-                totals[kind] = totals.get(kind, 0) + count
+                totals[kind] += count
             layers = labels["layers_by_kind"].format(
-                count=sum(totals.values()),
+                count=totals.total(),
                 layers=separator.join(_run(kind, count) for kind, count in totals.items()),
             )
         return labels["model"].format(

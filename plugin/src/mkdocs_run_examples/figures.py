@@ -38,8 +38,23 @@ class Figure:
 def find(markdown, fences):
     """The figures of ``markdown``'s prose (outside ``fences``), in order."""
     ends = sorted((fence.end_line, fence.index) for fence in fences)
-    found, opening = [], None  # opening: the ``` or ~~~ of the fenced block we are in
-    for number, line in enumerate(markdown.split("\n")):
+    return [
+        Figure(
+            max((index for end, index in ends if end < number), default=0),
+            match["expression"],
+            match["format"],
+            number,
+            match.span(),
+        )
+        for number, match in _placeholders(markdown)
+    ]
+
+
+def _placeholders(text):
+    """``(line number, match)`` of each placeholder of ``text``, in order: none in a
+    fenced block or in inline code."""
+    opening = None  # the ``` or ~~~ of the fenced block we are in
+    for number, line in enumerate(text.split("\n")):
         marker = FENCE.match(line)
         if marker and (opening is None or marker[1].startswith(opening)):
             opening = None if opening else marker[1]
@@ -47,10 +62,16 @@ def find(markdown, fences):
         if opening or "{{" not in line:
             continue
         masked = CODE_SPAN.sub(lambda match: " " * len(match[0]), line)
-        above = max((index for end, index in ends if end < number), default=0)
         for match in PLACEHOLDER.finditer(masked):
-            found.append(Figure(above, match["expression"], match["format"], number, match.span()))
-    return found
+            yield number, match
+
+
+def _replaced(text, replacements):
+    """``text`` with ``(line number, (start, end), new text)`` spliced in."""
+    lines = text.split("\n")
+    for number, (start, end), new in sorted(replacements, reverse=True):
+        lines[number] = lines[number][:start] + new + lines[number][end:]
+    return "\n".join(lines)
 
 
 def attach(markdown, fences):
@@ -68,22 +89,20 @@ def attach(markdown, fences):
 def substitute(markdown, found, values, location):
     """``markdown`` with each figure replaced by its value (``values``, in order),
     formatted; ``location(line)`` names a line in errors. Returns (markdown, errors)."""
-    lines, errors = markdown.split("\n"), []
-    for figure, value in reversed(list(zip(found, values, strict=False))):
+    replacements, errors = [], []
+    for figure, value in zip(found, values, strict=False):
         try:
             text = format_value(value, figure.format)
         except (TypeError, ValueError) as error:
             errors.append(f"{location(figure.line)}: {{{{ {figure.expression} }}}}: {error}")
             text = "?"
-        line = lines[figure.line]
-        lines[figure.line] = line[: figure.span[0]] + text + line[figure.span[1] :]
-    return "\n".join(lines), errors
+        replacements.append((figure.line, figure.span, text))
+    return _replaced(markdown, replacements), errors
 
 
 def as_code(prose):
     """``prose`` with each figure as its expression in inline code (words: both, then it):
     for a notebook, whose reader runs the code."""
-
     chinese = re.search(r"[\u4e00-\u9fff]", prose)
     opening, closing = ("（", "）") if chinese else (" (", ")")
 
@@ -96,12 +115,9 @@ def as_code(prose):
         scaled = SCALED.match(spec)
         return f"`{expression} / {scaled['scale']}`" if scaled else f"`{expression}`"
 
-    masked = CODE_SPAN.sub(lambda match: "\0" * len(match[0]), prose)
-    pieces, last = [], 0
-    for match in PLACEHOLDER.finditer(masked):
-        pieces += [prose[last : match.start()], code(match)]
-        last = match.end()
-    return "".join(pieces) + prose[last:]
+    return _replaced(
+        prose, [(number, match.span(), code(match)) for number, match in _placeholders(prose)]
+    )
 
 
 def format_value(value, spec):

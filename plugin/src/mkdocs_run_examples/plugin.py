@@ -209,12 +209,16 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
     def _path(self, file):
         return Path(os.path.relpath(file.abs_src_path, self.root)).as_posix()
 
-    def _new_plan(self, file, fences, source):
+    def _language_and_name(self, file):
+        """``("en", "vgg.md")`` for ``en/vgg.md`` with mkdocs-static-i18n; ``("", "vgg.md")``
+        without: the languages share their runs, the cache's explanations and their users."""
         language, _, rest = file.src_uri.partition("/")
-        if language not in self.languages:
-            language, rest = "", file.src_uri
+        return (language, rest) if language in self.languages else ("", file.src_uri)
+
+    def _new_plan(self, file, fences, source):
+        language, name = self._language_and_name(file)
         key = page_key(fences, self.environment, self.sources)
-        plan = Plan(self._path(file), rest, fences, key, source, language=language)
+        plan = Plan(self._path(file), name, fences, key, source, language=language)
         self.plans[plan.path] = plan
         return plan
 
@@ -263,8 +267,8 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
 
     def _used_on(self, page, qualified, labels, label="used_on"):
         """A paragraph linking the other pages of ``page``'s language that use ``qualified``."""
-        this = page.file.src_uri.partition("/")[2]
-        pages = self.usage.get(_language(page), {}).get(qualified, [])
+        language, this = self._language_and_name(page.file)
+        pages = self.usage.get(language, {}).get(qualified, [])
         pages = [(name, title) for name, title in pages if name != this]
         if not pages:
             return ""
@@ -335,19 +339,14 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             for error in errors:
                 log.error(error)
         labels = self._labels(page)
-        after, shown = {}, set()  # under the first fence that includes a definition: its users
-        for fence in fences:
-            for package, directory in self.sources.items():
-                for module, name in usage.included_definitions(
-                    fence, package, directory, self.root
-                ):
-                    if f"{module}.{name}" not in shown:
-                        shown.add(f"{module}.{name}")
-                        paragraph = self._used_on(page, f"{module}.{name}", labels, "used_on_block")
-                        after[fence.index] = [*after.get(fence.index, []), paragraph]
+        included = usage.first_inclusions(fences, self.sources, self.root)
+        after = {  # under the first fence that includes a definition: the pages using it
+            index: [self._used_on(page, name, labels, "used_on_block") for name in names]
+            for index, names in included.items()
+        }
         markdown = _insert_placeholders(markdown, fences, after)
         if page.url in self.downloads.files:
-            markdown = self.downloads.link(markdown, page, self._labels(page))
+            markdown = self.downloads.link(markdown, page, labels)
         return markdown
 
     def _run_of(self, plan):

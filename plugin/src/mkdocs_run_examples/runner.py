@@ -115,7 +115,7 @@ def run_page(fences, output_limit=100_000, started=None, finished=None):
 def _evaluate_figures(fence, namespace, values):
     """Append the values of the figures the prose shows after ``fence``; a Failure if one
     cannot be evaluated."""
-    for expression in getattr(fence, "figures", ()):
+    for expression in fence.figures:
         try:
             values.append(figures.plain(eval(expression, namespace)))
         except Exception as error:

@@ -14,7 +14,8 @@ from pathlib import Path
 from mkdocs_run_examples.dependencies import WHOLE_PACKAGE, reached_definitions
 
 HEADING = re.compile(r"^#\s+(.+?)(?:\s*\{[^}]*\})?\s*$", re.MULTILINE)
-API_ENTRY = re.compile(r"^::: *(\S+)[ \t]*$")
+# A mkdocstrings entry: its line, then its indented options (blank lines between them too).
+API_ENTRY = re.compile(r"^::: *(\S+)[ \t]*$(?:\n(?:[ \t]*\n)*[ \t]+\S.*$)*", re.MULTILINE)
 
 
 def used_definitions(fences, sources, root):
@@ -76,22 +77,24 @@ def links(pages, separator):
 
 
 def with_api_usage(markdown, used_on):
-    """``markdown`` with a paragraph after each mkdocstrings entry (``::: pkg.mod.name``)
-    that ``used_on(qualified name)`` gives one for (Markdown, or "" for none)."""
-    lines = markdown.split("\n")
-    out, index = [], 0
-    while index < len(lines):
-        match = API_ENTRY.match(lines[index])
-        out.append(lines[index])
-        index += 1
-        if not match:
-            continue
-        while index < len(lines) and (lines[index].startswith((" ", "\t")) or not lines[index]):
-            if not lines[index] and (index + 1 == len(lines) or not lines[index + 1][:1].isspace()):
-                break
-            out.append(lines[index])
-            index += 1
+    """``markdown`` with a paragraph after each mkdocstrings entry (``::: pkg.mod.name`` and
+    its indented options) that ``used_on(qualified name)`` gives one for (Markdown, or "")."""
+
+    def entry(match):
         paragraph = used_on(match[1])
-        if paragraph:
-            out += ["", paragraph]
-    return "\n".join(out)
+        return f"{match[0]}\n\n{paragraph}" if paragraph else match[0]
+
+    return API_ENTRY.sub(entry, markdown)
+
+
+def first_inclusions(fences, sources, root):
+    """``{fence index: [qualified name]}``: each definition of ``sources`` whose source a
+    fence includes, under the first fence that does."""
+    found, seen = {}, set()
+    for fence in fences:
+        for package, directory in sources.items():
+            for module, name in included_definitions(fence, package, directory, root):
+                if f"{module}.{name}" not in seen:
+                    seen.add(f"{module}.{name}")
+                    found.setdefault(fence.index, []).append(f"{module}.{name}")
+    return found
