@@ -14,13 +14,13 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: test test-jax test-reader serve build screenshots bench lock lint graphviz browser clean
 
 test: $(STAMP) graphviz browser  ## run the whole test suite, one worker per core
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # The site is built with TensorFlow: this runs every docs example and the library's
 # tests again on Keras's JAX backend (not the site build, the plugin or the repository checks).
 test-jax: $(STAMP) graphviz  ## the docs examples and library tests under KERAS_BACKEND=jax
-	KERAS_BACKEND=jax $(BIN)/python -m pytest -n auto docs tests/test_blocks.py tests/test_models.py \
-		tests/test_cost.py tests/test_checks.py tests/test_snippets.py
+	KERAS_BACKEND=jax $(BIN)/python -m pytest -n auto --dist worksteal docs tests/test_blocks.py tests/test_models.py \
+		tests/test_cost.py tests/test_checks.py tests/test_snippets.py src/convblocks
 
 serve: $(STAMP) graphviz  ## build the site and serve it on http://127.0.0.1:8000
 	$(BIN)/mkdocs serve

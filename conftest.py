@@ -19,6 +19,10 @@ among the example's own lines (``docs/en/vgg.md:167``, or
 ``src/convblocks/blocks/vgg.py:20`` for code included from the library), with the
 exception and a traceback whose example frames name those file lines. A page whose
 fences the build would reject fails to collect with the build's one-line messages.
+
+The Chinese pages hold the English pages' examples: where an example is the English
+page's fence for fence, it runs once, under the English page, whose item names both
+file lines (the translation's is deselected); an example that differs runs on its own.
 """
 
 import contextlib
@@ -101,6 +105,27 @@ class ExampleFailed(Exception):
         self.location, self.headline, self.lines = location, headline, lines
 
 
+def pytest_collection_modifyitems(config, items):
+    """An example of a translated page that is its English page's, fence for fence (code
+    and markers), runs once, as in the build: its item is deselected and the English
+    one's report names it too. One that differs runs on its own."""
+    english = {
+        (item.page, item.signature): item
+        for item in items
+        if isinstance(item, ExampleBlock) and item.language == "en"
+    }
+    twins = []
+    for item in items:
+        if isinstance(item, ExampleBlock) and item.language != "en":
+            original = english.get((item.page, item.signature))
+            if original is not None:
+                original.twins.append(item.fences[0].location)
+                twins.append(item)
+    if twins:
+        config.hook.pytest_deselected(items=twins)
+        items[:] = [item for item in items if item not in set(twins)]
+
+
 class ExampleBlock(pytest.Item):
     """One example (a fence and the fences continuing it), run as a reader would run it."""
 
@@ -108,6 +133,12 @@ class ExampleBlock(pytest.Item):
         super().__init__(**kwargs)
         self.fences = fences
         self.files = {}  # the name each fence's code is compiled under -> the fence
+        self.language, *page = self.path.relative_to(DOCS).parts
+        self.page = "/".join(page)
+        self.signature = tuple(
+            (f.code, f.continues, f.skip, f.expect_error, f.timeout) for f in fences
+        )
+        self.twins = []  # where the translations show this example
 
     def runtest(self):
         keras = sys.modules.get("keras")  # a block that has not imported it has no session
@@ -151,12 +182,18 @@ class ExampleBlock(pytest.Item):
             crash = ReprFileLocation(*failure.location, failure.headline)
             # --tb=line prints the crash line alone
             lines = [] if self.config.getoption("tbstyle", "auto") == "line" else failure.lines
+            if self.twins:
+                lines = [*lines, f"The same example is on {', '.join(self.twins)}.\n"]
             return ExceptionChainRepr([(ReprTracebackNative(lines), crash, None)])
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self):
         first = self.fences[0]
-        return self.path, first.line - 1, f"{self.name} ({first.location})"
+        return self.path, first.line - 1, f"{self.name} ({', '.join(self.locations)})"
+
+    @property
+    def locations(self):
+        return [self.fences[0].location, *self.twins]
 
 
 def _failure(error, files):

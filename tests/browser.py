@@ -43,26 +43,32 @@ def launch(playwright):
 
 
 class Visit:
-    """A page opened in a fresh context, with everything it asked for and reported."""
+    """``page`` taken to ``url``, with everything it asked for and reported on the way.
 
-    def __init__(self, browser, url, **context_options):
-        self.context = browser.new_context(**context_options)
-        self.page = self.context.new_page()
+    One page serves a run's visits: opening a page starts a renderer process, which
+    costs more CPU than loading most of the site's pages in it."""
+
+    def __init__(self, page, url):
+        self.page = page
         self.requests, self.failures, self.errors = [], [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("requestfailed", lambda request: self.failures.append(request.url))
-        self.page.on(
-            "response",
-            lambda response: response.status >= 400 and self.failures.append(response.url),
-        )
-        self.page.on(
-            "console", lambda message: message.type == "error" and self.errors.append(message.text)
-        )
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(url, wait_until="load")
+        self._listeners = {
+            "request": lambda request: self.requests.append(request.url),
+            "requestfailed": lambda request: self.failures.append(request.url),
+            "response": lambda response: (
+                response.status >= 400 and self.failures.append(response.url)
+            ),
+            "console": lambda message: message.type == "error" and self.errors.append(message.text),
+            "pageerror": lambda error: self.errors.append(str(error)),
+        }
+        for event, listener in self._listeners.items():
+            page.on(event, listener)
+        page.goto(url, wait_until="load")
 
     def close(self):
-        self.context.close()
+        """Stop listening, and leave the page (its unfinished requests end here)."""
+        for event, listener in self._listeners.items():
+            self.page.remove_listener(event, listener)
+        self.page.goto("about:blank")
 
 
 def load_all_images(page):

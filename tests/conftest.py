@@ -6,7 +6,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, mkdocs_build
+from helpers import ROOT, start_mkdocs_build
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
 # and has no use for TensorFlow's 3 s import.
@@ -24,30 +24,36 @@ def shapes_only():
 class SiteBuild:
     """The whole site, both languages, built once per test run, in the background.
 
-    The first pytest-xdist worker to start claims the build (creating ``site.builder``
-    can succeed only once) and runs it in a thread while its tests go on; whoever
-    needs the site waits for ``site.status``, which the build writes when it ends.
+    Whoever comes first claims the build (creating ``site.builder`` can succeed only
+    once): pytest's main process at the start of a whole-suite run, else the first
+    pytest-xdist worker with a test that needs the site. A thread waits for ``mkdocs
+    build`` while the tests go on; whoever needs the site waits for ``site.status``,
+    which the thread writes when the build ends.
     """
 
     def __init__(self, run_dir):
         self.site_dir, self.status = run_dir / "site", run_dir / "site.status"
-        self.thread = None
+        self.thread = self.process = None
         try:
             (run_dir / "site.builder").open("x").close()
         except FileExistsError:
             return
-        self.thread = threading.Thread(target=self._build, daemon=True)
+        self.process = start_mkdocs_build(ROOT, "-d", str(self.site_dir))
+        self.thread = threading.Thread(target=self._wait, daemon=True)
         self.thread.start()
 
-    def _build(self):
-        try:
-            result = mkdocs_build(ROOT, "-d", str(self.site_dir))
-            status = [result.returncode, result.stderr[-5000:]]
-        except Exception as error:  # the workers waiting for the site must hear of it too
-            status = [-1, repr(error)]
+    def _wait(self):
+        _, stderr = self.process.communicate()
         written = self.status.with_suffix(".partial")
-        written.write_text(json.dumps(status))
+        written.write_text(json.dumps([self.process.returncode, stderr[-5000:]]))
         written.replace(self.status)
+
+    def stop(self):
+        """End the build if it still runs (the run no longer needs it)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+        if self.thread is not None:
+            self.thread.join()
 
     def result(self, timeout=900):
         deadline = time.monotonic() + timeout
@@ -59,9 +65,33 @@ class SiteBuild:
         return self.site_dir
 
 
+def pytest_sessionstart(session):
+    """The whole suite: the site build starts before the tests are collected, and goes
+    first. It is the run's longest path (the build, then the tests of the built site),
+    so the tests, started after this, run at a lower CPU priority than its pages: they
+    take what the build leaves (its pages run at niceness 10, the tests at 15)."""
+    config = session.config
+    whole_suite = config.args_source == config.ArgsSource.TESTPATHS and not (
+        config.option.keyword or config.option.markexpr
+    )
+    if whole_suite and not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.stash[EARLY_BUILD] = SiteBuild(config._tmp_path_factory.getbasetemp())
+        os.nice(max(0, 15 - os.nice(0)))
+
+
+EARLY_BUILD = pytest.StashKey[SiteBuild]()
+
+
+def pytest_sessionfinish(session):
+    build = session.config.stash.get(EARLY_BUILD, None)
+    if build is not None:
+        build.stop()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def site_build(request, tmp_path_factory):
-    """Starts the build with the session, if any test of the run needs the site."""
+    """Starts the build with the session, if any test of the run needs the site and
+    the run has not started it already."""
     if not any(needs_site(item) for item in request.session.items):
         yield None
         return

@@ -21,19 +21,20 @@ def block_model(block, input_shape, *args, **kwargs):
 def mkdocs_build(project=ROOT, *options, **environment):
     """``mkdocs build --strict`` of ``project`` (the site by default, with its example
     cache), without the repository variable unless given; the CompletedProcess."""
+    build = start_mkdocs_build(project, *options, **environment)
+    stdout, stderr = build.communicate()
+    return subprocess.CompletedProcess(build.args, build.returncode, stdout, stderr)
+
+
+def start_mkdocs_build(project=ROOT, *options, **environment):
+    """The same build, started: its Popen."""
     env = {name: value for name, value in os.environ.items() if name != "CONVBLOCKS_REPOSITORY"}
     env.update(NO_MKDOCS_2_WARNING="1", **environment)
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "build", "--strict", *options],
         cwd=project,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=env,
     )
-
-
-def build_site(site_dir, **environment):
-    """The whole site built into ``site_dir``; the build must pass."""
-    result = mkdocs_build(ROOT, "-d", str(site_dir), **environment)
-    assert result.returncode == 0, result.stderr[-5000:]
-    return Path(site_dir)

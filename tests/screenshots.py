@@ -18,12 +18,15 @@ def main(site):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with serve(site) as server, sync_playwright() as playwright:
         browser = launch(playwright)
-        for page_name in ("", "residual"):
-            for language in ("en", "zh"):
-                for scheme in ("light", "dark"):
+        for scheme in ("light", "dark"):
+            context = browser.new_context(
+                color_scheme=scheme, viewport={"width": 1280, "height": 900}
+            )
+            page = context.new_page()
+            for page_name in ("", "residual"):
+                for language in ("en", "zh"):
                     url = page_url(server, language, page_name)
-                    viewport = {"width": 1280, "height": 900}
-                    visit = Visit(browser, url, color_scheme=scheme, viewport=viewport)
+                    visit = Visit(page, url)
                     try:
                         missing = load_all_images(visit.page)
                         if missing or visit.errors or visit.failures:
@@ -33,6 +36,7 @@ def main(site):
                         print(path.relative_to(ROOT))
                     finally:
                         visit.close()
+            context.close()
         browser.close()
 
 

@@ -8,7 +8,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, build_site
+from helpers import ROOT
 from pytest_codeblocks.main import extract_from_buffer
 
 from mkdocs_run_examples.fences import find_fences
@@ -203,27 +203,11 @@ def test_chinese_lines_are_not_broken_inside_sentences(page):
     assert broken == []
 
 
-def test_edit_and_colab_links_when_the_repository_is_known(site, tmp_path):
-    """Every page that offers a notebook opens in Colab the copy the repository holds.
-
-    ``site`` (built without the repository) fills the example cache this build reuses."""
-    from mkdocs_run_examples.offered import offered_notebooks
-
-    linked = build_site(tmp_path, CONVBLOCKS_REPOSITORY="someone/convblocks")
-    vgg = (linked / "zh" / "vgg" / "index.html").read_text("utf-8")
-    assert 'href="https://github.com/someone/convblocks/edit/main/docs/zh/vgg.md"' in vgg
-    offered = offered_notebooks(ROOT / "mkdocs.yml")
-    assert {"en/train.ipynb", "zh/train.ipynb", "en/vgg.ipynb", "zh/vgg.ipynb"} <= set(offered)
-    for path in offered:
-        language, name = path.split("/")
-        html = built_page(linked, language, Path(name))
-        colab = f"https://colab.research.google.com/github/someone/convblocks/blob/main/notebooks/{path}"
-        label = {"en": "Open in Colab", "zh": "在 Colab 中打开"}[language]
-        assert f'<a href="{colab}">{label}</a>' in html, path
-        assert (ROOT / "notebooks" / path).is_file()
-    # Not on a page that offers no notebook, nor without the repository.
-    assert "colab.research.google.com" not in built_page(linked, "en", Path("api.md"))
-    assert "colab.research.google.com" not in built_page(site, "en", Path("vgg.md"))
+def test_no_edit_or_colab_link_without_the_repository(site):
+    """The links hooks/repository.py adds when CONVBLOCKS_REPOSITORY is set (unit tests in
+    tests/test_hooks.py) are not in the site built without it."""
+    vgg = built_page(site, "en", Path("vgg.md"))
+    assert "colab.research.google.com" not in vgg and "/edit/main/docs/" not in vgg
 
 
 NOTEBOOKS = sorted(p.relative_to(DOCS / "en") for p in (DOCS / "en").rglob("*.ipynb"))

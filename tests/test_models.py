@@ -58,22 +58,36 @@ def test_vgg_without_top_ends_at_the_last_pool():
     assert model.count_params() == 14_714_688  # keras.applications.VGG16(include_top=False)
 
 
+@pytest.mark.usefixtures("shapes_only")
 def test_vgg_with_batch_norm_and_few_classes():
     model = vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
     assert model.output.shape == (None, 10)
     assert sum(isinstance(x, keras.layers.BatchNormalization) for x in model.layers) == 8
 
 
+def main_path(model):
+    """The Conv2D and Dense layers on the longest path through ``model``: through every
+    module's convolutions, past every shortcut."""
+    path_to = {id(model.input): []}
+    for layer in model.layers[1:]:  # called in this order, after the InputLayer
+        longest = max((path_to[id(x)] for x in keras.tree.flatten(layer.input)), key=len)
+        weighted = isinstance(layer, keras.layers.Conv2D | keras.layers.Dense)
+        path_to[id(layer.output)] = [*longest, layer] if weighted else longest
+    return path_to[id(model.output)]
+
+
 @pytest.mark.usefixtures("shapes_only")
 @pytest.mark.parametrize(("depth", "modules"), [(18, 8), (34, 16), (50, 16), (101, 33), (152, 50)])
 def test_resnet_depth_counts_weighted_layers(depth, modules):
+    """The depth counts the stem, the modules' convolutions and the classifier."""
     model = resnet(depth)
-    convs = [x for x in model.layers if isinstance(x, keras.layers.Conv2D)]
-    projections = 3 if depth < 50 else 4
-    convs_per_module = 2 if depth < 50 else 3
-    assert len(convs) == 1 + modules * convs_per_module + projections
-    # The depth counts the stem, the main-path convolutions and the classifier.
-    assert 1 + modules * convs_per_module + 1 == depth
+    main = main_path(model)
+    assert len(main) == depth
+    assert sum(isinstance(x, keras.layers.Add) for x in model.layers) == modules
+    # Off the main path, the 1×1 projections where a stage changes the shape: every stage's
+    # first module but ResNet-18/34's first stage, which keeps 64 channels and the size.
+    shortcuts = [x for x in model.layers if isinstance(x, keras.layers.Conv2D) and x not in main]
+    assert [x.kernel_size for x in shortcuts] == [(1, 1)] * (3 if depth < 50 else 4)
     assert model.output.shape == (None, 1000)
 
 

@@ -1,5 +1,7 @@
-"""The repository's own hygiene: lint, format and the GitHub workflows' audit."""
+"""The repository's own hygiene: lint, format, the GitHub workflows' audit, and the README's
+commands as .ci/run and the Makefile have them."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,7 +28,30 @@ def test_tool_reports_nothing(command):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_ci_runs_the_readmes_test_command():
+def readme_commands():
+    """The README's table of the two commands: command -> what it does."""
     readme = (ROOT / "README.md").read_text()
-    ci = (ROOT / ".ci/run").read_text()
-    assert "make test" in readme and "make test" in ci
+    section = readme.split("\n## The two commands\n")[1].split("\n## ")[0]
+    return dict(re.findall(r"^\| `(make [\w-]+)` \| ([^|]+) \|", section, re.MULTILINE))
+
+
+def ci_commands():
+    """The lines .ci/run runs, without comments and blank lines."""
+    lines = (line.strip() for line in (ROOT / ".ci/run").read_text().splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def test_ci_runs_the_readmes_test_command():
+    commands = readme_commands()
+    assert len(commands) == 2, commands  # run the site, run the tests
+    [test_command] = [command for command, does in commands.items() if "test suite" in does]
+    assert test_command in ci_commands()
+
+
+def test_every_make_target_named_has_a_rule():
+    """Each `make <target>` of the README, and each make line of .ci/run, is a Makefile rule."""
+    rules = set(re.findall(r"^([\w-]+):(?!=)", (ROOT / "Makefile").read_text(), re.MULTILINE))
+    named = re.findall(r"`make ([\w-]+)", (ROOT / "README.md").read_text())
+    named += [line.split()[1] for line in ci_commands() if line.startswith("make ")]
+    assert named
+    assert set(named) <= rules, set(named) - rules

@@ -1,14 +1,13 @@
 """Each block's snippet section is a program of its own: no convblocks needed."""
 
 import inspect
-import json
-import subprocess
 import sys
 
-import markdown
+import pytest
 from helpers import ROOT
 
 from convblocks import vgg_block
+from mkdocs_run_examples.snippets import SnippetExpander
 
 SECTIONS = {
     "vgg_block": ("vgg.py", "vgg_block(inputs, 64, 2)", 38_720),
@@ -28,12 +27,8 @@ SECTIONS = {
 
 
 def expand(markdown_text):
-    """Expand ``--8<--`` lines as the site does, with pymdownx.snippets."""
-    md = markdown.Markdown(
-        extensions=["pymdownx.snippets"],
-        extension_configs={"pymdownx.snippets": {"base_path": [str(ROOT)], "check_paths": True}},
-    )
-    return "\n".join(md.preprocessors["snippet"].run(markdown_text.splitlines()))
+    """Expand ``--8<--`` lines as the site does."""
+    return SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml").expand(markdown_text)
 
 
 def listing(section):
@@ -46,33 +41,19 @@ def listing(section):
     )
 
 
-def test_each_section_runs_without_convblocks():
-    """Every listing, run in one new Python where ``import convblocks`` fails."""
+def test_each_section_runs_without_convblocks(monkeypatch):
+    """Every listing, run where ``import convblocks`` fails, as in a reader's Python."""
+    for name in [name for name in sys.modules if name.split(".")[0] == "convblocks"]:
+        monkeypatch.setitem(sys.modules, name, None)
+    with pytest.raises(ImportError):
+        import convblocks.blocks.vgg  # noqa: F401
+    params = {}
     for section in SECTIONS:
-        assert "convblocks" not in listing(section)
-        assert f"def {section}(" in listing(section)
-    runner = "\n".join(
-        [
-            "import json, sys",
-            "sys.modules['convblocks'] = None  # a reader's Python, without the package",
-            "results = {}",
-            "for name, code in json.loads(sys.stdin.read()).items():",
-            "    namespace = {}",
-            "    exec(code, namespace)",
-            "    results[name] = namespace['params']",
-            "print(json.dumps(results))",
-        ]
-    )
-    programs = json.dumps({name: listing(name) for name in SECTIONS})
-    result = subprocess.run(
-        [sys.executable, "-c", runner],
-        input=programs,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    params = json.loads(result.stdout.splitlines()[-1])
+        code = listing(section)
+        assert "convblocks" not in code and f"def {section}(" in code
+        namespace = {}
+        exec(compile(code, f"<{section}>", "exec"), namespace)
+        params[section] = namespace["params"]
     assert params == {name: expected for name, (_, _, expected) in SECTIONS.items()}
 
 

@@ -103,8 +103,9 @@ class WorkerPool:
             env={**os.environ, **ENVIRONMENT},
         )
         if self.niceness:
+            niceness = min(os.getpriority(os.PRIO_PROCESS, 0) + self.niceness, 19)
             with contextlib.suppress(OSError):  # the process may be gone already
-                os.setpriority(os.PRIO_PROCESS, process.pid, self.niceness)
+                os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
         threading.Thread(target=_log_lines, args=(process.stderr,), daemon=True).start()
         return process
 
