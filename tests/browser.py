@@ -8,6 +8,8 @@ import http.server
 import os
 import threading
 
+from helpers import page_path
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -80,5 +82,4 @@ def load_all_images(page):
 
 
 def page_url(server, language, page_name):
-    prefix = "" if language == "en" else "zh/"
-    return f"{server}/{prefix}{page_name}{'/' if page_name else ''}"
+    return f"{server}/{page_path(language, page_name)}"

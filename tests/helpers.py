@@ -10,6 +10,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def page_path(language, name=""):
+    """Where the site puts a page: ``""`` for the English home, ``"zh/vgg/"`` for the
+    Chinese vgg.md (English, the default language, is at the root)."""
+    prefix = "" if language == "en" else f"{language}/"
+    return f"{prefix}{name}/" if name else prefix
+
+
 def block_model(block, input_shape, *args, **kwargs):
     """A model of ``block`` alone on an input of ``input_shape``."""
     import keras  # here, not at the top: pytest-xdist's controller imports conftest too

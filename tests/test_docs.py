@@ -8,7 +8,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, page_path
 from pytest_codeblocks.main import extract_from_buffer
 
 from mkdocs_run_examples.fences import find_fences
@@ -69,9 +69,8 @@ def test_every_fence_is_run_by_the_build_and_by_the_tests(site, language, page):
 
 
 def built_page(site, language, page):
-    url = "" if page.stem == "index" else f"{page.stem}/"
-    prefix = "" if language == "en" else "zh/"
-    return (site / prefix / url / "index.html").read_text("utf-8")
+    name = "" if page.stem == "index" else page.stem
+    return (site / page_path(language, name) / "index.html").read_text("utf-8")
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -169,15 +168,15 @@ def test_pages_with_outputs_say_what_produced_them(site, language, words):
             assert f"{'TensorFlow' if keras.config.backend() == 'tensorflow' else 'JAX'} " in line
 
 
-@pytest.mark.parametrize(("language", "prefix"), [("en", ""), ("zh", "zh/")])
-def test_api_entries_and_tutorial_blocks_list_the_pages_using_them(site, language, prefix):
-    api = (site / prefix / "api/index.html").read_text("utf-8")
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_api_entries_and_tutorial_blocks_list_the_pages_using_them(site, language):
+    api = built_page(site, language, Path("api.md"))
     entry = api[api.index('id="convblocks.blocks.vgg.vgg_block"') :]
     used_on = re.search(r'<p class="cb-used-on">(.*?)</p>', entry)[1]
     # vgg.md includes its source; models.md uses it through vgg(); api.md is this page.
     assert 'href="../vgg/"' in used_on and 'href="../models/"' in used_on
     assert 'href="../api/"' not in used_on and 'href="./"' not in used_on
-    vgg = (site / prefix / "vgg/index.html").read_text("utf-8")
+    vgg = built_page(site, language, Path("vgg.md"))
     (block,) = re.findall(r'<p class="cb-used-on">(.*?)</p>', vgg)
     assert "<code>vgg_block</code>" in block and 'href="../models/"' in block
     assert 'href="../vgg/"' not in block
@@ -239,18 +238,18 @@ def test_notebooks_match_across_languages_and_run_once(site, notebook):
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=str)
 def test_notebook_pages_show_outputs_without_noise(site, language, notebook):
-    prefix = "" if language == "en" else "zh/"
-    page = (site / prefix / notebook.stem / "index.html").read_text("utf-8")
+    page = built_page(site, language, notebook)
     assert page.count(' jp-OutputArea-output"') >= 3
     assert "data:image/png;base64," in page  # the comparison plot
     assert not [noise for noise in NOISE if noise in page]
     assert '<h2 id="">' not in page and "<style" not in page
-    assert (site / prefix / notebook.stem / notebook.name).exists()  # downloadable, with outputs
+    # Downloadable, with its outputs.
+    assert (site / page_path(language, notebook.stem) / notebook.name).exists()
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 def test_contributing_page_shows_include_lines_literally(site, language):
-    page = (site / ("" if language == "en" else "zh") / "contributing" / "index.html").read_text()
+    page = built_page(site, language, Path("contributing.md"))
     assert "--8&lt;-- [start:vgg_block]" in page
     assert page.count(";--8&lt;--") == 1  # the prose that shows how to escape, and no other
 
@@ -282,22 +281,22 @@ def test_no_figure_the_examples_print_is_typed_in_the_prose(site, language, page
 
 
 @pytest.mark.parametrize(
-    ("prefix", "shown"),
+    ("language", "shown"),
     [
-        ("", "the total above, 38,720, agrees."),
-        ("zh/", "教程给出的参数量是 38,720，上面摘要中的总数是 38,720，与之一致。"),
+        ("en", "the total above, 38,720, agrees."),
+        ("zh", "教程给出的参数量是 38,720，上面摘要中的总数是 38,720，与之一致。"),
     ],
 )
-def test_the_prose_shows_the_figures_of_the_run(site, prefix, shown):
-    html = (site / prefix / "vgg/index.html").read_text("utf-8")
+def test_the_prose_shows_the_figures_of_the_run(site, language, shown):
+    html = built_page(site, language, Path("vgg.md"))
     text = " ".join(unescape(re.sub(r"<[^>]+>", "", html)).split())
     assert shown in text and "{{" not in text
 
 
-@pytest.mark.parametrize(("prefix", "chart"), [("", "Chart: "), ("zh/", "图表：")])
-def test_the_notebook_s_figures_say_what_they_show(site, prefix, chart):
+@pytest.mark.parametrize(("language", "chart"), [("en", "Chart: "), ("zh", "图表：")])
+def test_the_notebook_s_figures_say_what_they_show(site, language, chart):
     """From the figure itself, in the kernel: its titles and axis labels."""
-    html = (site / prefix / "train/index.html").read_text("utf-8")
+    html = built_page(site, language, Path("train.ipynb"))
     alts = [unescape(alt) for alt in re.findall(r'<img alt="([^"]*)"[^>]*? src="data:', html)]
     assert alts and all(alt.startswith(chart) for alt in alts), alts
     assert any(alt.startswith(f"{chart}epoch") for alt in alts)  # the accuracy curves
