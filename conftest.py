@@ -123,7 +123,8 @@ def pytest_collection_modifyitems(config, items):
                 twins.append(item)
     if twins:
         config.hook.pytest_deselected(items=twins)
-        items[:] = [item for item in items if item not in set(twins)]
+        deselected = set(twins)
+        items[:] = [item for item in items if item not in deselected]
 
 
 class ExampleBlock(pytest.Item):
@@ -189,11 +190,8 @@ class ExampleBlock(pytest.Item):
 
     def reportinfo(self):
         first = self.fences[0]
-        return self.path, first.line - 1, f"{self.name} ({', '.join(self.locations)})"
-
-    @property
-    def locations(self):
-        return [self.fences[0].location, *self.twins]
+        locations = ", ".join([first.location, *self.twins])
+        return self.path, first.line - 1, f"{self.name} ({locations})"
 
 
 def _failure(error, files):

@@ -38,14 +38,21 @@ class SiteBuild:
             (run_dir / "site.builder").open("x").close()
         except FileExistsError:
             return
-        self.process = start_mkdocs_build(ROOT, "-d", str(self.site_dir))
+        try:
+            self.process = start_mkdocs_build(ROOT, "-d", str(self.site_dir))
+        except OSError as error:  # whoever waits for the site must hear of it too
+            self._write([-1, repr(error)])
+            raise
         self.thread = threading.Thread(target=self._wait, daemon=True)
         self.thread.start()
 
     def _wait(self):
         _, stderr = self.process.communicate()
+        self._write([self.process.returncode, stderr[-5000:]])
+
+    def _write(self, status):
         written = self.status.with_suffix(".partial")
-        written.write_text(json.dumps([self.process.returncode, stderr[-5000:]]))
+        written.write_text(json.dumps(status))
         written.replace(self.status)
 
     def stop(self):
@@ -65,6 +72,9 @@ class SiteBuild:
         return self.site_dir
 
 
+EARLY_BUILD = pytest.StashKey[SiteBuild]()
+
+
 def pytest_sessionstart(session):
     """The whole suite: the site build starts before the tests are collected, and goes
     first. It is the run's longest path (the build, then the tests of the built site),
@@ -77,9 +87,6 @@ def pytest_sessionstart(session):
     if whole_suite and not os.environ.get("PYTEST_XDIST_WORKER"):
         config.stash[EARLY_BUILD] = SiteBuild(config._tmp_path_factory.getbasetemp())
         os.nice(max(0, 15 - os.nice(0)))
-
-
-EARLY_BUILD = pytest.StashKey[SiteBuild]()
 
 
 def pytest_sessionfinish(session):

@@ -2,10 +2,13 @@
 way the tests run ``mkdocs build``. Imported by name (``from helpers import ...``); the
 fixtures are in conftest.py, which no test imports."""
 
+import functools
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -15,6 +18,12 @@ def page_path(language, name=""):
     Chinese vgg.md (English, the default language, is at the root)."""
     prefix = "" if language == "en" else f"{language}/"
     return f"{prefix}{name}/" if name else prefix
+
+
+@functools.cache
+def site_expander():
+    """The site's SnippetExpander: ``--8<--`` lines expanded as the build expands them."""
+    return SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
 
 
 def block_model(block, input_shape, *args, **kwargs):

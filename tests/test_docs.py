@@ -8,11 +8,10 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, page_path
+from helpers import ROOT, page_path, site_expander
 from pytest_codeblocks.main import extract_from_buffer
 
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.snippets import SnippetExpander
 
 DOCS = ROOT / "docs"
 FORBIDDEN = ROOT / "tests" / "forbidden_terms.txt"  # the glossary's "do not use" column
@@ -22,7 +21,7 @@ NOISE = ["oneDNN", "absl::", "cuda", "TF_CPP", "Traceback", "WARNING", "UserWarn
 
 
 def expanded(path):
-    return SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml").expand(path.read_text("utf-8"))
+    return site_expander().expand(path.read_text("utf-8"))
 
 
 def test_every_page_exists_in_both_languages():

@@ -12,11 +12,10 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, site_expander
 
 from mkdocs_run_examples.dependencies import reached_definitions
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.snippets import SnippetExpander
 
 LIB = '''"""A small library with snippet sections."""
 
@@ -47,7 +46,7 @@ def file_line(project, origin):
 
 def test_the_sites_pages_expand_as_before():
     """Every fence of every page: the same code as expanding the fence text whole."""
-    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    expander = site_expander()
     for page in sorted((ROOT / "docs").rglob("*.md")):
         text = page.read_text(encoding="utf-8")
         path = page.relative_to(ROOT).as_posix()
@@ -60,7 +59,7 @@ def test_the_sites_pages_expand_as_before():
 
 
 def test_contributing_page_has_no_example_and_no_error():
-    expander = SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml")
+    expander = site_expander()
     for language in ("en", "zh"):
         text = (ROOT / "docs" / language / "contributing.md").read_text(encoding="utf-8")
         assert find_fences(text, expander=expander) == []

@@ -2,7 +2,6 @@
 
 import importlib.metadata
 import json
-import os
 import re
 import signal
 import struct
@@ -13,7 +12,7 @@ import zlib
 from unittest import mock
 
 import nbformat
-from helpers import block_model, mkdocs_build
+from helpers import block_model, mkdocs_build, start_mkdocs_build
 
 from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache
@@ -405,13 +404,7 @@ def test_ctrl_c_names_the_running_page_and_leaves_no_scratch_folder(tmp_path):
     # A time limit Ctrl-C comes well before, however busy the machine.
     project = site(tmp_path / "project", hangs, SITE.replace("timeout: 5", "timeout: 300"))
     (tmp_path / "tmp").mkdir()
-    build = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=project,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "TMPDIR": str(tmp_path / "tmp")},
-    )
+    build = start_mkdocs_build(project, TMPDIR=str(tmp_path / "tmp"))
     for line in build.stderr:
         if "running docs/hangs.md" in line:
             break

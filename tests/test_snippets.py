@@ -4,10 +4,9 @@ import inspect
 import sys
 
 import pytest
-from helpers import ROOT
+from helpers import site_expander
 
 from convblocks import vgg_block
-from mkdocs_run_examples.snippets import SnippetExpander
 
 SECTIONS = {
     "vgg_block": ("vgg.py", "vgg_block(inputs, 64, 2)", 38_720),
@@ -26,16 +25,11 @@ SECTIONS = {
 }
 
 
-def expand(markdown_text):
-    """Expand ``--8<--`` lines as the site does."""
-    return SnippetExpander.from_mkdocs_yml(ROOT / "mkdocs.yml").expand(markdown_text)
-
-
 def listing(section):
     """What a reader copies: the module's imports and the block's section, then a use of it."""
     module, call, _ = SECTIONS[section]
     path = f"src/convblocks/blocks/{module}"
-    source = expand(f'--8<-- "{path}:imports"\n--8<-- "{path}:{section}"')
+    source = site_expander().expand(f'--8<-- "{path}:imports"\n--8<-- "{path}:{section}"')
     return f"import keras\n{source}\ninputs = keras.Input(shape=(64, 64, 3))\n" + (
         f"params = keras.Model(inputs, {call}).count_params()\n"
     )
@@ -59,7 +53,7 @@ def test_each_section_runs_without_convblocks(monkeypatch):
 
 def test_sections_are_the_library_code():
     """The section is cut from the function the library runs, not a copy."""
-    section = expand('--8<-- "src/convblocks/blocks/vgg.py:vgg_block"')
+    section = site_expander().expand('--8<-- "src/convblocks/blocks/vgg.py:vgg_block"')
     source = inspect.getsource(vgg_block)
     assert source.startswith("@checks.checked(")
     function = source.split("# --8<-- [start:vgg_block]\n")[1].split("# --8<-- [end:vgg_block]")[0]
