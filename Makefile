@@ -42,8 +42,10 @@ $(UV):
 	python3 -m venv .cache/uv-$(UV_VERSION)
 	.cache/uv-$(UV_VERSION)/bin/python -m pip install --quiet "uv==$(UV_VERSION)"
 
+# Compiled to bytecode once, here: a Python that may not write it (PYTHONDONTWRITEBYTECODE,
+# as on CI) would otherwise compile TensorFlow's sources in every process that imports it.
 $(STAMP): uv.lock pyproject.toml plugin/pyproject.toml | $(UV)
-	$(UV) sync --locked --python python3
+	$(UV) sync --locked --python python3 --compile-bytecode
 	touch $@
 
 graphviz:
@@ -56,14 +58,15 @@ graphviz:
 		exit 1; \
 	fi
 
-# The browser tests drive Chromium ($$CHROMIUM, else Debian's chromium) with Playwright.
+# The browser tests drive Chromium's headless shell ($$CHROMIUM, else Debian's
+# chromium-headless-shell) with Playwright, as Playwright's own headless runs do.
 browser:
-	@command -v "$${CHROMIUM:-chromium}" >/dev/null 2>&1 && exit 0; \
+	@command -v "$${CHROMIUM:-chromium-headless-shell}" >/dev/null 2>&1 && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Chromium and CJK fonts (Debian packages chromium, fonts-noto-cjk)"; \
-		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		echo "Installing Chromium's headless shell and CJK fonts (Debian packages chromium-headless-shell, fonts-noto-cjk)"; \
+		apt-get update -qq && apt-get install -y -qq chromium-headless-shell fonts-noto-cjk >/dev/null; \
 	else \
-		echo "Chromium is missing; install it with:  sudo apt-get install -y chromium fonts-noto-cjk" >&2; \
+		echo "Chromium is missing; install it with:  sudo apt-get install -y chromium-headless-shell fonts-noto-cjk" >&2; \
 		echo "(or point CHROMIUM at a Chrome or Chromium binary)" >&2; \
 		exit 1; \
 	fi

@@ -370,13 +370,14 @@ def setup_seconds():
     """Seconds to set up an empty virtualenv with the site's and tests' packages, package
     caches warm (each way runs once before it is timed): ``uv sync`` of uv.lock, as
     ``make`` does, against pip installing the same from the pyproject ranges, as before.
+    Both compile the packages to bytecode (pip does by default).
     """
     uv = os.environ.get("UV")  # the uv `make` installs, which exports its path
     if not uv:
         sys.exit("no uv: run the benchmark with `make bench`")
     ways = {
         "uv_sync_s": lambda venv: timed(
-            [uv, "sync", "--locked", "--python", "python3"],
+            [uv, "sync", "--locked", "--python", "python3", "--compile-bytecode"],
             ROOT,
             UV_PROJECT_ENVIRONMENT=str(venv),
             UV_PYTHON_DOWNLOADS="never",

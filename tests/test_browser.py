@@ -20,15 +20,17 @@ AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 PAGES = sorted({p.stem if p.stem != "index" else "" for p in (ROOT / "docs" / "en").iterdir()})
 
 
-@pytest.fixture(scope="module")
+# For the whole run: pytest-xdist hands a worker this file's tests in several batches,
+# and a module's fixtures would start the browser anew for each.
+@pytest.fixture(scope="session")
 def server(site):
     with serve(site) as url:
         yield url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def page():
-    """One tab for the module's visits, as a reader's: the HTTP cache shared."""
+    """One tab for all visits, as a reader's: the HTTP cache shared."""
     with sync_playwright() as playwright:
         browser = launch(playwright)
         yield browser.new_context().new_page()
