@@ -220,6 +220,9 @@ markdown_extensions:
       check_paths: true
 """
 
+# A page that never ends by itself (asleep: it keeps no core busy while the build waits).
+HANGS = "```python\nimport time\ntime.sleep(600)\n```\n"
+
 
 def site(tmp_path, pages, config=SITE):
     """A project in ``tmp_path`` with ``pages`` ({name: Markdown}) under docs/."""
@@ -290,7 +293,7 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
     pages = {
         "good.md": "```python\nprint('hello')\n```\n",
         "exits.md": "```python\nprint('before')\n```\n\n```python\nimport os\nos._exit(0)\n```\n",
-        "hangs.md": "# Hangs\n\n```python\nimport time\ntime.sleep(600)\n```\n",
+        "hangs.md": "# Hangs\n\n" + HANGS,
         "slow.md": "<!--pytest.mark.timeout(10)-->\n```python\nimport time\ntime.sleep(6)\n```\n",
         "floods.md": "```python\nprint('x' * 5000)\n```\n",
         "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n```py\npass\n```\n',
@@ -400,9 +403,9 @@ def test_downloads_install_what_they_need_first_and_only_when_missing():
 
 
 def test_ctrl_c_names_the_running_page_and_leaves_no_scratch_folder(tmp_path):
-    hangs = {"hangs.md": "```python\nimport time\ntime.sleep(600)\n```\n"}
     # A time limit Ctrl-C comes well before, however busy the machine.
-    project = site(tmp_path / "project", hangs, SITE.replace("timeout: 5", "timeout: 300"))
+    config = SITE.replace("timeout: 5", "timeout: 300")
+    project = site(tmp_path / "project", {"hangs.md": HANGS}, config)
     (tmp_path / "tmp").mkdir()
     # The build hears Ctrl-C even when this run does not (started in the background, it
     # ignores SIGINT, and a child would inherit that).
