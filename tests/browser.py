@@ -68,6 +68,10 @@ class Visit:
             page.on(event, listener)
         page.goto(url, wait_until="load")
 
+    def next_page(self):
+        """Record afresh, for the page the visit goes on to (a link followed)."""
+        self.requests, self.failures, self.errors = [], [], []
+
     def close(self):
         """Stop listening, and leave the page (its unfinished requests end here)."""
         for event, listener in self._listeners.items():

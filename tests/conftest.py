@@ -1,3 +1,4 @@
+import gc
 import json
 import os
 import threading
@@ -117,13 +118,39 @@ def site(site_build):
     return site_build.result()
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "waits: the test mostly waits (on pages asleep until their time limit)"
+    )
+
+
+def pytest_collection_finish(session):
+    """What collection imported (TensorFlow and Keras: over 400,000 objects) stays for
+    the run: frozen, Python's cyclic garbage collector no longer goes through it each time
+    a test that builds models sets it off."""
+    gc.freeze()
+
+
+def pytest_unconfigure(config):
+    """The run is over: what it leaves (the models, the browser's objects) goes with the
+    process. Collected on the way out, it would hold up a worker's exit for seconds."""
+    gc.freeze()
+
+
 def pytest_collection_modifyitems(items):
     """The tests of the built site go last, so that the others run while it builds.
 
-    Among them the browser's, the slowest, go first: the run ends on short tests,
-    which keep every worker busy to the end.
+    The tests that mostly wait go first: while the build runs, it takes the core a
+    waiting worker leaves. Among the site's tests the browser's, the slowest, go first:
+    the run ends on short tests, which keep every worker busy to the end.
     """
-    items.sort(key=lambda item: (needs_site(item), item.path.name != "test_browser.py"))
+    items.sort(
+        key=lambda item: (
+            needs_site(item),
+            item.get_closest_marker("waits") is None,
+            item.path.name != "test_browser.py",
+        )
+    )
 
 
 def needs_site(item):

@@ -1,6 +1,6 @@
-"""What several test files share: the repository root, a model of one block, and the one
-way the tests run ``mkdocs build``. Imported by name (``from helpers import ...``); the
-fixtures are in conftest.py, which no test imports."""
+"""What several test files share: the repository root, a model of one block, the whole
+models the tests count, and the one way the tests run ``mkdocs build``. Imported by name
+(``from helpers import ...``); the fixtures are in conftest.py, which no test imports."""
 
 import functools
 import os
@@ -32,6 +32,17 @@ def block_model(block, input_shape, *args, **kwargs):
 
     inputs = keras.Input(shape=input_shape)
     return keras.Model(inputs, block(inputs, *args, **kwargs))
+
+
+@functools.cache
+def counted_model(builder, *args, **kwargs):
+    """``builder(*args, **kwargs)``, one of convblocks' whole models, built once per process
+    with weights that have shapes but no values: for the tests that count them, in several
+    files (a ResNet-152 takes seconds to build). Tests only read it."""
+    import keras
+
+    with keras.StatelessScope(initialize_variables=False):
+        return builder(*args, **kwargs)
 
 
 def mkdocs_build(project=ROOT, *options, **environment):

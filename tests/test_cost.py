@@ -2,7 +2,7 @@
 
 import keras
 import pytest
-from helpers import block_model
+from helpers import block_model, counted_model
 
 from convblocks import (
     block_cost,
@@ -64,7 +64,7 @@ def test_reductions_make_the_projected_module_cheaper_than_the_naive_one():
 @pytest.mark.parametrize(("depth", "paper_flops"), [(18, 1.8e9), (34, 3.6e9), (50, 3.8e9)])
 def test_resnet_table_1_flops_within_3_percent(depth, paper_flops):
     """The paper's "FLOPs" are multiply-adds of the convolutions and the classifier."""
-    assert count_macs(resnet(depth)).total == pytest.approx(paper_flops, rel=0.03)
+    assert count_macs(counted_model(resnet, depth)).total == pytest.approx(paper_flops, rel=0.03)
 
 
 def test_model_cost_counts_kernel_weights_apart_from_biases():

@@ -3,24 +3,27 @@
 import keras
 import numpy as np
 import pytest
+from helpers import counted_model
 
 from convblocks import googlenet, resnet, vgg
 
 APPLICATIONS = [
-    (lambda: vgg(16), keras.applications.VGG16, 138_357_544),
-    (lambda: vgg(19), keras.applications.VGG19, 143_667_240),
-    (lambda: resnet(50), keras.applications.ResNet50, 25_636_712),
-    (lambda: resnet(101), keras.applications.ResNet101, 44_707_176),
-    (lambda: resnet(152), keras.applications.ResNet152, 60_419_944),
+    (vgg, 16, keras.applications.VGG16, 138_357_544),
+    (vgg, 19, keras.applications.VGG19, 143_667_240),
+    (resnet, 50, keras.applications.ResNet50, 25_636_712),
+    (resnet, 101, keras.applications.ResNet101, 44_707_176),
+    (resnet, 152, keras.applications.ResNet152, 60_419_944),
 ]
 
 
 @pytest.mark.usefixtures("shapes_only")
 @pytest.mark.parametrize(
-    ("ours", "reference", "params"), APPLICATIONS, ids=["vgg16", "vgg19", "r50", "r101", "r152"]
+    ("builder", "depth", "reference", "params"),
+    APPLICATIONS,
+    ids=["vgg16", "vgg19", "r50", "r101", "r152"],
 )
-def test_same_weights_as_keras_applications(ours, reference, params):
-    model, expected = ours(), reference(weights=None)
+def test_same_weights_as_keras_applications(builder, depth, reference, params):
+    model, expected = counted_model(builder, depth), reference(weights=None)
     assert model.count_params() == expected.count_params() == params
     assert [w.shape for w in model.weights] == [w.shape for w in expected.weights]
 
@@ -45,10 +48,9 @@ def test_keras_applications_weights_give_the_same_predictions(ours, reference):
     )
 
 
-@pytest.mark.usefixtures("shapes_only")
 @pytest.mark.parametrize(("depth", "params"), [(11, 132_863_336), (13, 133_047_848)])
 def test_vgg_configurations_a_and_b(depth, params):
-    assert vgg(depth).count_params() == params
+    assert counted_model(vgg, depth).count_params() == params
 
 
 @pytest.mark.usefixtures("shapes_only")
@@ -76,11 +78,10 @@ def main_path(model):
     return path_to[id(model.output)]
 
 
-@pytest.mark.usefixtures("shapes_only")
 @pytest.mark.parametrize(("depth", "modules"), [(18, 8), (34, 16), (50, 16), (101, 33), (152, 50)])
 def test_resnet_depth_counts_weighted_layers(depth, modules):
     """The depth counts the stem, the modules' convolutions and the classifier."""
-    model = resnet(depth)
+    model = counted_model(resnet, depth)
     main = main_path(model)
     assert len(main) == depth
     assert sum(isinstance(x, keras.layers.Add) for x in model.layers) == modules
@@ -91,15 +92,13 @@ def test_resnet_depth_counts_weighted_layers(depth, modules):
     assert model.output.shape == (None, 1000)
 
 
-@pytest.mark.usefixtures("shapes_only")
 def test_resnet18_and_34_parameters():
-    assert resnet(18).count_params() == 11_703_912
-    assert resnet(34).count_params() == 21_823_208
+    assert counted_model(resnet, 18).count_params() == 11_703_912
+    assert counted_model(resnet, 34).count_params() == 21_823_208
 
 
-@pytest.mark.usefixtures("shapes_only")
 def test_googlenet_follows_table_1():
-    model = googlenet()
+    model = counted_model(googlenet)
     assert model.output.shape == (None, 1000)
     concatenations = [x for x in model.layers if isinstance(x, keras.layers.Concatenate)]
     assert [x.output.shape[1:] for x in concatenations] == [

@@ -1,6 +1,7 @@
 """The papers' figures in convblocks.papers: keyed like the models, and what reproduces."""
 
 import pytest
+from helpers import counted_model
 
 from convblocks import (
     block_cost,
@@ -26,7 +27,7 @@ def build(name):
     """The model the figures call ``name``: "VGG-16" is vgg(16), "GoogLeNet" googlenet()."""
     family, _, depth = name.partition("-")
     builder = {"VGG": vgg, "GoogLeNet": googlenet, "ResNet": resnet}[family]
-    return builder(int(depth)) if depth else builder()
+    return counted_model(builder, int(depth)) if depth else counted_model(builder)
 
 
 def last_digit(figure):
@@ -41,7 +42,6 @@ def paper_params(name, model):
     return model_cost(model).weights / 1.024 if name == "GoogLeNet" else model.count_params()
 
 
-@pytest.mark.usefixtures("shapes_only")
 def test_whole_model_figures_are_what_the_models_count():
     """Each parameter figure is the count rounded to its last digit; each multiply-adds figure
     is within one unit of its last digit, but VGG-16's 15.3 billion (the ResNet paper's quote)."""

@@ -12,6 +12,7 @@ import zlib
 from unittest import mock
 
 import nbformat
+import pytest
 from helpers import block_model, mkdocs_build, start_mkdocs_build
 
 from convblocks import residual_module
@@ -289,6 +290,7 @@ def test_the_prose_shows_its_figures_and_a_claim_that_no_longer_holds_fails_the_
     )
 
 
+@pytest.mark.waits
 def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
     pages = {
         "good.md": "```python\nprint('hello')\n```\n",
@@ -402,6 +404,7 @@ def test_downloads_install_what_they_need_first_and_only_when_missing():
         assert shell.run_line_magic.call_args_list == pip
 
 
+@pytest.mark.waits
 def test_ctrl_c_names_the_running_page_and_leaves_no_scratch_folder(tmp_path):
     # A time limit Ctrl-C comes well before, however busy the machine.
     config = SITE.replace("timeout: 5", "timeout: 300")
