@@ -98,7 +98,7 @@ def check_the_page(page, visit):
     ]
     assert serious == [], url
     # After axe, which takes longer than the page's last requests (the search index).
-    page.wait_for_load_state("networkidle")
+    visit.settle()
     assert visit.errors == [], url
     assert visit.failures == [], url
     assert [u for u in visit.requests if urlparse(u).hostname != "127.0.0.1"] == [], url
@@ -161,7 +161,7 @@ def search(page, query):
 def test_search_finds_the_right_page(page, server, language):
     visit = Visit(page, page_url(server, language, ""))
     try:
-        page.wait_for_load_state("networkidle")  # the search index is loaded
+        visit.settle()  # the search index is loaded
         page.keyboard.press("s")  # Material's shortcut: focus the search box
         for query, expected in SEARCHES[language]:
             links = search(page, query)
