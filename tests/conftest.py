@@ -7,7 +7,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, start_mkdocs_build
+from helpers import ROOT, start_mkdocs_build, weights_without_values
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
 # and has no use for TensorFlow's 3 s import.
@@ -16,9 +16,7 @@ from helpers import ROOT, start_mkdocs_build
 @pytest.fixture
 def shapes_only():
     """Models built in the test get weights with shapes but no values: enough to count, fast."""
-    import keras
-
-    with keras.StatelessScope(initialize_variables=False):
+    with weights_without_values():
         yield
 
 

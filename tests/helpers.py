@@ -2,6 +2,7 @@
 models the tests count, and the one way the tests run ``mkdocs build``. Imported by name
 (``from helpers import ...``); the fixtures are in conftest.py, which no test imports."""
 
+import contextlib
 import functools
 import os
 import subprocess
@@ -34,14 +35,21 @@ def block_model(block, input_shape, *args, **kwargs):
     return keras.Model(inputs, block(inputs, *args, **kwargs))
 
 
-@functools.cache
-def counted_model(builder, *args, **kwargs):
-    """``builder(*args, **kwargs)``, one of convblocks' whole models, built once per process
-    with weights that have shapes but no values: for the tests that count them, in several
-    files (a ResNet-152 takes seconds to build). Tests only read it."""
+@contextlib.contextmanager
+def weights_without_values():
+    """Models built inside get weights with shapes but no values: enough to count, fast."""
     import keras
 
     with keras.StatelessScope(initialize_variables=False):
+        yield
+
+
+@functools.cache
+def counted_model(builder, *args, **kwargs):
+    """``builder(*args, **kwargs)``, one of convblocks' whole models, built once per process
+    without weight values: for the tests that count them, in several files (a ResNet-152
+    takes seconds to build). Tests only read it."""
+    with weights_without_values():
         return builder(*args, **kwargs)
 
 
