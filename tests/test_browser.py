@@ -40,11 +40,15 @@ def page():
 # axe-core's color-contrast rule weighs each text's colour, size and weight against what lies
 # behind it: 600 to 1,000 texts a page, most of them the listings' tokens, a few milliseconds
 # each. Texts alike in what it weighs (colour, size, weight, shadow, the backgrounds of their
-# ancestors, shown or not, one character or more) get the same verdict, so it runs on the
-# first text of each look, for a fifth of the CPU; where it cannot decide that one (another
-# element overlaps it, say), on every other text of that look too. The other rules run on the
-# whole page.
+# ancestors; shown or not, one character or more, punctuation only or not, which decide
+# whether and how it weighs them) get the same verdict, so it runs on the first text of each
+# look, for a fifth of the CPU. Where it skips that one for a reason of its own (scrolled
+# out of sight, say) or cannot decide it (another element overlaps it), it runs on every
+# other text of that look too. The other rules run on the whole page in the same axe.run,
+# which maps the page's layout once for them all. Without CSS selectors for every node
+# (the longest part of axe's report): a violation names its elements by their HTML.
 AXE_RUN = """async () => {
+  const {removeUnicode, sanitize} = axe.commons.text;
   const backdrops = new Map();
   const backdrop = (element) => {
     if (!element) return "";
@@ -57,32 +61,53 @@ AXE_RUN = """async () => {
   };
   const looks = new Map();  // look -> the elements with text that have it
   const lookOf = new Map();
+  const skipped = new Set();  // the looks of the texts the rule skips: hidden, punctuation only
   for (const element of document.body.querySelectorAll("*")) {
-    const hasText = element.matches("input, select, textarea") || [...element.childNodes]
-      .some((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
-    if (!hasText) continue;
+    const texts = [...element.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE);
+    const ownText = texts.map((node) => node.textContent).join("");
+    if (!ownText.trim() && !element.matches("input, select, textarea")) continue;
     const s = getComputedStyle(element);
     const shown = element.checkVisibility({opacityProperty: true, visibilityProperty: true})
       && element.getClientRects().length > 0;
     const oneCharacter = [...element.textContent.replace(/\\s+/g, "")].length === 1;
-    const look = [shown, oneCharacter, s.color, s.fontSize, s.fontWeight, s.textShadow,
-      s.webkitTextFillColor, s.webkitTextStrokeColor, backdrop(element)].join(" | ");
+    const symbolsOnly = "" === removeUnicode(  // as the rule tells
+      sanitize(ownText), {emoji: true, nonBmp: false, punctuations: true});
+    const look = [shown, oneCharacter, symbolsOnly, s.color, s.fontSize, s.fontWeight,
+      s.textShadow, s.webkitTextFillColor, s.webkitTextStrokeColor, backdrop(element)].join(" | ");
+    if (!shown || symbolsOnly) skipped.add(look);
     if (!looks.has(look)) looks.set(look, []);
     looks.get(look).push(element);
     lookOf.set(element, look);
   }
-  const contrast = {runOnly: ["color-contrast"], elementRef: true, resultTypes: ["violations"]};
-  const firsts = {include: [...looks.values()].map((elements) => elements[0])};
-  const first = await axe.run(firsts, {...contrast, resultTypes: ["violations", "incomplete"]});
-  const undecided = new Set(first.incomplete.flatMap((result) => result.nodes)
+  // color-contrast on the elements given, the other rules as usual
+  const run = async (elements, options) => {
+    elements.forEach((element) => element.setAttribute("data-contrast", ""));
+    axe.configure({rules: [{id: "color-contrast", selector: "[data-contrast]"}]});
+    try {
+      return await axe.run(document, {elementRef: true, selectors: false, ...options});
+    } finally {
+      axe.reset();
+      elements.forEach((element) => element.removeAttribute("data-contrast"));
+    }
+  };
+  const contrast = (results) => results.filter(({id}) => id === "color-contrast")
+    .flatMap(({nodes}) => nodes);
+  const all = await run([...looks.values()].map(([first]) => first),
+    {resultTypes: ["violations", "incomplete", "passes"]});
+  const checked = new Set(contrast([...all.violations, ...all.incomplete, ...all.passes])
+    .map(({element}) => element));
+  const undecided = contrast(all.incomplete)
     .filter((node) => node.any.some((check) => check.data?.messageKey !== "shortTextContent"))
-    .map((node) => lookOf.get(node.element)));
-  const rest = [...undecided].flatMap((look) => looks.get(look)?.slice(1) ?? []);
-  const second = rest.length ? await axe.run({include: rest}, contrast) : {violations: []};
-  const others = await axe.run(document, {
-    resultTypes: ["violations"], rules: {"color-contrast": {enabled: false}}});
-  return [...first.violations, ...second.violations, ...others.violations].map(
-    ({id, impact, nodes}) => ({id, impact, targets: nodes.map((node) => node.target)}));
+    .map((node) => lookOf.get(node.element));
+  const unchecked = [...looks].filter(([look, [first]]) => !checked.has(first))
+    .map(([look]) => look).filter((look) => !skipped.has(look));
+  const rest = [...new Set([...undecided, ...unchecked])]
+    .flatMap((look) => looks.get(look).slice(1));
+  const second = rest.length
+    ? await run(rest, {runOnly: ["color-contrast"], resultTypes: ["violations"]})
+    : {violations: []};
+  return [...all.violations, ...second.violations].map(({id, impact, nodes}) => ({
+    id, impact, elements: nodes.map(({element}) => element.outerHTML.slice(0, 100))}));
 }"""
 
 
@@ -92,7 +117,7 @@ def check_the_page(page, visit):
     assert load_all_images(page) == [], url
     page.add_script_tag(path=str(AXE))
     serious = [
-        (v["id"], v["impact"], v["targets"][:3])
+        (v["id"], v["impact"], v["elements"][:3])
         for v in page.evaluate(AXE_RUN)
         if v["impact"] in ("serious", "critical")
     ]
