@@ -8,6 +8,7 @@ import http.server
 import os
 import threading
 import time
+from urllib.parse import urlsplit
 
 from helpers import page_path
 
@@ -28,9 +29,16 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(directory):
-    """The site in ``directory`` on 127.0.0.1 (a free port): its base URL."""
-    handler = functools.partial(QuietHandler, directory=str(directory))
+def serve(directory, files=None):
+    """The site in ``directory`` on 127.0.0.1 (a free port), and ``files`` ({URL path:
+    file}) beside it: the base URL."""
+    files = dict(files or {})
+
+    class Handler(QuietHandler):
+        def translate_path(self, path):
+            return files.get(urlsplit(path).path) or super().translate_path(path)
+
+    handler = functools.partial(Handler, directory=str(directory))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
