@@ -7,7 +7,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, start_mkdocs_build, weights_without_values
+from helpers import ROOT, counted_model, start_mkdocs_build, weights_without_values
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
 # and has no use for TensorFlow's 3 s import.
@@ -139,13 +139,17 @@ def pytest_collection_modifyitems(items):
     """The tests of the built site go last, so that the others run while it builds.
 
     The tests that mostly wait go first: while the build runs, it takes the core a
-    waiting worker leaves. Among the site's tests the browser's, the slowest, go first:
-    the run ends on short tests, which keep every worker busy to the end.
+    waiting worker leaves. The tests of the files that count whole models
+    (``helpers.counted_model``) come next, one after the other: pytest-xdist hands a
+    worker a run of neighbouring tests, so each model is built once, in one process.
+    Among the site's tests the browser's, the slowest, go first: the run ends on short
+    tests, which keep every worker busy to the end.
     """
     items.sort(
         key=lambda item: (
             needs_site(item),
             item.get_closest_marker("waits") is None,
+            getattr(getattr(item, "module", None), "counted_model", None) is not counted_model,
             item.path.name != "test_browser.py",
         )
     )
