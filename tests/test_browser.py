@@ -44,23 +44,26 @@ def page():
 
 # axe-core's color-contrast rule weighs each text's colour, size and weight against what lies
 # behind it: 600 to 1,000 texts a page, most of them the listings' tokens, a few milliseconds
-# each. Texts alike in what it weighs (colour, size, weight, shadow, the backgrounds of their
-# ancestors; shown or not, one character or more, punctuation only or not, which decide
-# whether and how it weighs them) get the same verdict, so it runs on the first text of each
-# look, for a fifth of the CPU. Where it skips that one for a reason of its own (scrolled
-# out of sight, say) or cannot decide it (another element overlaps it), it runs on every
-# other text of that look too. The other rules run on the whole page in the same axe.run,
-# which maps the page's layout once for them all. Without CSS selectors for every node
-# (the longest part of axe's report): a violation names its elements by their HTML.
+# each. Texts alike in what it weighs (colour, size, weight, shadow, the backgrounds their
+# ancestors paint; shown or not, one character or more, punctuation only or not, which
+# decide whether and how it weighs them) get the same verdict, so it runs on the first text
+# of each look, for a fifth of the CPU. Where it skips that one for a reason of its own
+# (scrolled out of sight, say) or cannot decide it (another element overlaps it), it runs on
+# every other text of that look too. The other rules run on the whole page in the same
+# axe.run, which maps the page's layout once for them all. Without CSS selectors for every
+# node (the longest part of axe's report): a violation names its elements by their HTML.
 AXE_RUN = """async () => {
   const {removeUnicode, sanitize} = axe.commons.text;
+  const NOTHING = "rgba(0, 0, 0, 0) none 1 normal none";  // a backdrop that adds nothing
   const backdrops = new Map();
   const backdrop = (element) => {
     if (!element) return "";
     if (!backdrops.has(element)) {
       const s = getComputedStyle(element);
-      const own = [s.backgroundColor, s.backgroundImage, s.opacity, s.mixBlendMode, s.filter];
-      backdrops.set(element, own.join(" ") + " / " + backdrop(element.parentElement));
+      const own = [s.backgroundColor, s.backgroundImage, s.opacity, s.mixBlendMode, s.filter]
+        .join(" ");
+      const above = backdrop(element.parentElement);
+      backdrops.set(element, own === NOTHING ? above : own + " / " + above);
     }
     return backdrops.get(element);
   };
