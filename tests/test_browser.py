@@ -17,16 +17,14 @@ from helpers import ROOT
 from playwright.sync_api import sync_playwright
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+# axe-core from the server, not inlined in each page: Chromium keeps the script compiled
+# for the next pages (V8's code cache), as for the site's own scripts.
+AXE_URL_PATH = "/.tests/axe.min.js"
 PAGES = sorted({p.stem if p.stem != "index" else "" for p in (ROOT / "docs" / "en").iterdir()})
 
 
 # For the whole run: pytest-xdist hands a worker this file's tests in several batches,
 # and a module's fixtures would start the browser anew for each.
-# axe-core from the server, not inlined in each page: Chromium keeps the script compiled
-# for the next pages (V8's code cache), as for the site's own scripts.
-AXE_URL_PATH = "/.tests/axe.min.js"
-
-
 @pytest.fixture(scope="session")
 def server(site):
     with serve(site, {AXE_URL_PATH: str(AXE)}) as url:
