@@ -1,4 +1,5 @@
-"""Run every Python fence of every page under docs/, as the reader sees it.
+"""Run every Python fence of every page under docs/, as the reader sees it; and the
+library's docstring examples.
 
 pytest-codeblocks reads raw Markdown, where a fence holding ``--8<-- "file:section"``
 is not yet the code the reader sees. So each page is read as MkDocs reads it (front
@@ -23,9 +24,17 @@ fences the build would reject fails to collect with the build's one-line message
 The Chinese pages hold the English pages' examples: where an example is the English
 page's fence for fence, it runs once, under the English page, whose item names both
 file lines (the translation's is deselected); an example that differs runs on its own.
+
+The examples of src/convblocks' docstrings are found in its source, without importing it
+(as ``--doctest-modules`` would, with Keras): each runs in its module's namespace, imported
+when it runs. Both kinds run Keras, so they are marked for the worker that runs Keras
+(``xdist_group("keras")``, see tests/helpers.py).
 """
 
+import ast
 import contextlib
+import doctest
+import importlib
 import linecache
 import shutil
 import sys
@@ -35,12 +44,15 @@ from pathlib import Path
 
 import pytest
 from _pytest._code.code import ExceptionChainRepr, ReprFileLocation, ReprTracebackNative
+from _pytest.doctest import _get_checker, _get_continue_on_failure, _get_runner, get_optionflags
 
 from mkdocs_run_examples.fences import FenceError, format_location, read_page
 from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parent
 DOCS = ROOT / "docs"
+LIBRARY = ROOT / "src"
+KERAS = pytest.mark.xdist_group("keras")
 SCRATCH = Path(tempfile.mkdtemp(prefix="convblocks-docs-"))
 _EXPANDER = []  # the site's SnippetExpander, made on first use
 
@@ -56,7 +68,57 @@ def pytest_configure(config):
 def pytest_collect_file(file_path, parent):
     if file_path.suffix == ".md" and DOCS in file_path.parents:
         return ExpandedPage.from_parent(parent, path=file_path)
+    if file_path.suffix == ".py" and LIBRARY in file_path.parents:
+        return LibraryModule.from_parent(parent, path=file_path)
     return None
+
+
+class LibraryModule(pytest.File):
+    """A module of the library: one item per docstring with examples, named as
+    ``--doctest-modules`` names it (``convblocks.cost.block_cost``)."""
+
+    @property
+    def module_name(self):
+        return ".".join(self.path.relative_to(LIBRARY).with_suffix("").parts).removesuffix(
+            ".__init__"
+        )
+
+    def collect(self):
+        runner = _get_runner(
+            verbose=False,  # else doctest's: whether sys.argv holds -v
+            checker=_get_checker(),
+            optionflags=get_optionflags(self.config),
+            continue_on_failure=_get_continue_on_failure(self.config),
+        )
+        tree = ast.parse(self.path.read_text(encoding="utf-8"))
+        for name, docstring, line in _docstrings(tree, self.module_name):
+            # line: the docstring's first line, so that a failure names the example's line
+            test = doctest.DocTestParser().get_doctest(docstring, {}, name, str(self.path), line)
+            if test.examples:
+                item = LibraryExample.from_parent(self, name=name, runner=runner, dtest=test)
+                item.add_marker(KERAS)
+                yield item
+
+
+def _docstrings(node, name):
+    """(qualified name, docstring, its 0-based line) of ``node`` and of the classes and
+    functions it defines, as doctest's finder walks a module and its classes."""
+    docstring = ast.get_docstring(node, clean=False)
+    if docstring is not None:
+        yield name, docstring, node.body[0].lineno - 1
+    if isinstance(node, ast.Module | ast.ClassDef):
+        for child in node.body:
+            if isinstance(child, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+                yield from _docstrings(child, f"{name}.{child.name}")
+
+
+class LibraryExample(pytest.DoctestItem):
+    """A docstring's examples, run in its module's namespace."""
+
+    def setup(self):
+        module = importlib.import_module(self.parent.module_name)
+        self.dtest.globs.update(vars(module))
+        super().setup()
 
 
 def pytest_unconfigure(config):
@@ -88,6 +150,7 @@ class ExpandedPage(pytest.File):
                 examples.append([fence])
         for number, example in enumerate(examples, start=1):
             item = ExampleBlock.from_parent(self, name=f"example {number}", fences=example)
+            item.add_marker(KERAS)
             if example[0].skip:
                 item.add_marker(pytest.mark.skip(reason=f"{example[0].location}: marked skip"))
             timeouts = [fence.timeout for fence in example if fence.timeout is not None]

@@ -7,10 +7,21 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, counted_model, start_mkdocs_build, weights_without_values
+from helpers import ROOT, keras_imported, start_mkdocs_build, weights_without_values
+from xdist.scheduler import LoadScopeScheduling
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
 # and has no use for TensorFlow's 3 s import.
+
+
+@pytest.fixture(autouse=True)
+def keras_only_where_marked(request):
+    """A test that imports Keras is marked ``helpers.KERAS``: in `make test`, the worker
+    that runs the other tests never imports TensorFlow."""
+    imported = keras_imported()
+    yield
+    if not imported and request.node.get_closest_marker("xdist_group") is None:
+        assert not keras_imported(), "this test imports Keras: mark it helpers.KERAS"
 
 
 @pytest.fixture
@@ -122,10 +133,44 @@ def pytest_configure(config):
     )
 
 
+GROUPS = "xdist-groups.json"  # in the run's folder: {node id: group} of the marked tests
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which -p no:xdist leaves out
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") == "loadgroup":
+        return GroupScheduling(config, log)
+    return None
+
+
+class GroupScheduling(LoadScopeScheduling):
+    """``--dist loadgroup`` as pytest-xdist means it: the tests of one ``xdist_group`` go
+    to one worker, the others one at a time. pytest-xdist 3.8 writes the group into each
+    test's node id, which pytest 9 no longer lets it change: the workers write the groups
+    to a file of the run's folder instead, read once every worker has collected."""
+
+    def _split_scope(self, nodeid):
+        if not hasattr(self, "groups"):
+            run_dir = self.config._tmp_path_factory.getbasetemp()
+            self.groups = json.loads((run_dir / GROUPS).read_text())
+        return self.groups.get(nodeid, nodeid)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist tells the controller it has collected
 def pytest_collection_finish(session):
-    """What collection imported (TensorFlow and Keras: over 400,000 objects) stays for
-    the run: frozen, Python's cyclic garbage collector no longer goes through it each time
-    a test that builds models sets it off."""
+    """A worker of ``--dist loadgroup`` writes the tests' groups. What collection imported
+    stays for the run: frozen, Python's cyclic garbage collector no longer goes through it
+    each time a test that builds models sets it off."""
+    if session.config.getoption("loadgroup", False):  # set in pytest-xdist's workers only
+        groups = {}
+        for item in session.items:
+            mark = item.get_closest_marker("xdist_group")
+            if mark is not None:
+                groups[item.nodeid] = mark.args[0]
+        run_dir = session.config._tmp_path_factory.getbasetemp().parent
+        written = run_dir / f"{GROUPS}.{os.getpid()}"
+        written.write_text(json.dumps(groups))
+        written.replace(run_dir / GROUPS)
     gc.freeze()
 
 
@@ -139,17 +184,14 @@ def pytest_collection_modifyitems(items):
     """The tests of the built site go last, so that the others run while it builds.
 
     The tests that mostly wait go first: while the build runs, it takes the core a
-    waiting worker leaves. The tests of the files that count whole models
-    (``helpers.counted_model``) come next, one after the other: pytest-xdist hands a
-    worker a run of neighbouring tests, so each model is built once, in one process.
-    Among the site's tests the browser's, the slowest, go first: the run ends on short
-    tests, which keep every worker busy to the end.
+    waiting worker leaves. Among the site's tests the browser's, the slowest, go first:
+    the run ends on short tests, which keep every worker busy to the end. (The tests that
+    run Keras keep this order among themselves, in the worker that runs them.)
     """
     items.sort(
         key=lambda item: (
             needs_site(item),
             item.get_closest_marker("waits") is None,
-            getattr(getattr(item, "module", None), "counted_model", None) is not counted_model,
             item.path.name != "test_browser.py",
         )
     )

@@ -1,17 +1,50 @@
-"""What several test files share: the repository root, a model of one block, the whole
-models the tests count, and the one way the tests run ``mkdocs build``. Imported by name
-(``from helpers import ...``); the fixtures are in conftest.py, which no test imports."""
+"""What several test files share: the repository root, Keras imported lazily and the mark
+of the tests that use it, a model of one block, the whole models the tests count, and the
+one way the tests run ``mkdocs build``. Imported by name (``from helpers import ...``);
+the fixtures are in conftest.py, which no test imports."""
 
 import contextlib
 import functools
+import importlib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# The tests that run Keras, in one pytest-xdist worker (`make test` runs --dist loadgroup):
+# importing TensorFlow costs a process 8 s of CPU, and the other worker never pays it.
+KERAS = pytest.mark.xdist_group("keras")
+
+
+class LazyModule:
+    """Module ``name``, imported when a test first uses one of its names, not when pytest
+    collects the test file. (Collecting, pytest reads private and special attributes of
+    every global of the file: a lazy module has none.)"""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("_"):
+            raise AttributeError(attribute)
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+def source_version():
+    """``convblocks.__version__``, read without importing Keras."""
+    text = (ROOT / "src" / "convblocks" / "__init__.py").read_text("utf-8")
+    return re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)[1]
+
+
+def keras_imported():
+    return "keras" in sys.modules
 
 
 def page_path(language, name=""):
@@ -29,7 +62,7 @@ def site_expander():
 
 def block_model(block, input_shape, *args, **kwargs):
     """A model of ``block`` alone on an input of ``input_shape``."""
-    import keras  # here, not at the top: pytest-xdist's controller imports conftest too
+    import keras
 
     inputs = keras.Input(shape=input_shape)
     return keras.Model(inputs, block(inputs, *args, **kwargs))

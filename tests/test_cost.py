@@ -1,21 +1,11 @@
 """MACs and costs: hand-checked layers, the GoogLeNet and ResNet papers' figures."""
 
-import keras
 import pytest
-from helpers import block_model, counted_model
+from helpers import KERAS, LazyModule, block_model, counted_model
 
-from convblocks import (
-    block_cost,
-    count_macs,
-    inception_module,
-    model_cost,
-    naive_inception_module,
-    resnet,
-    vgg_block,
-)
-from convblocks.models import GOOGLENET_MODULES
-
-pytestmark = pytest.mark.usefixtures("shapes_only")  # every test here counts; none runs a model
+keras, convblocks = LazyModule("keras"), LazyModule("convblocks")
+# Every test here counts; none runs a model.
+pytestmark = [KERAS, pytest.mark.usefixtures("shapes_only")]
 
 
 def test_macs_of_a_convolution_and_a_dense_layer_by_hand():
@@ -23,7 +13,7 @@ def test_macs_of_a_convolution_and_a_dense_layer_by_hand():
     x = keras.layers.Conv2D(4, (3, 3), strides=(2, 2), padding="same", name="conv")(inputs)
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dense(5, name="dense")(x)
-    macs = count_macs(keras.Model(inputs, x))
+    macs = convblocks.count_macs(keras.Model(inputs, x))
     conv = 4 * 4 * 4 * (3 * 3 * 3)  # 4×4 output, 4 filters, 3×3×3 each
     dense = (4 * 4 * 4) * 5
     assert macs.per_layer == {"conv": conv, "dense": dense}
@@ -34,18 +24,20 @@ def test_grouped_convolution_and_nested_models_are_counted():
     inner_in = keras.Input(shape=(4, 4, 8))
     inner = keras.Model(inner_in, keras.layers.Conv2D(8, 1, groups=4, name="grouped")(inner_in))
     inputs = keras.Input(shape=(4, 4, 8))
-    macs = count_macs(keras.Model(inputs, inner(inputs)))
+    macs = convblocks.count_macs(keras.Model(inputs, inner(inputs)))
     assert macs.per_layer == {"grouped": 4 * 4 * 8 * 2}
 
 
 def test_vgg_block_macs():
-    macs = count_macs(block_model(vgg_block, (256, 256, 3), 64, 2))
+    macs = convblocks.count_macs(block_model(convblocks.vgg_block, (256, 256, 3), 64, 2))
     assert macs.total == 256 * 256 * 64 * 9 * (3 + 64)
 
 
 def test_googlenet_table_1_inception_3a_row():
     """159K params (weights only, K = 1024) and 128M ops at 28×28×192."""
-    cost = block_cost(inception_module, (28, 28, 192), *GOOGLENET_MODULES["3a"])
+    cost = convblocks.block_cost(
+        convblocks.inception_module, (28, 28, 192), *convblocks.models.GOOGLENET_MODULES["3a"]
+    )
     assert cost.weights == 163_328
     assert cost.weights // 1024 == 159  # 159.5K, which the paper truncates
     assert round(cost.macs / 1e6) == 128
@@ -53,8 +45,10 @@ def test_googlenet_table_1_inception_3a_row():
 
 def test_reductions_make_the_projected_module_cheaper_than_the_naive_one():
     """With 3a's 1×1, 3×3 and 5×5 widths, the reductions cut MACs and weights 2.37-fold."""
-    naive = block_cost(naive_inception_module, (28, 28, 192), 64, 128, 32)
-    projected = block_cost(inception_module, (28, 28, 192), *GOOGLENET_MODULES["3a"])
+    naive = convblocks.block_cost(convblocks.naive_inception_module, (28, 28, 192), 64, 128, 32)
+    projected = convblocks.block_cost(
+        convblocks.inception_module, (28, 28, 192), *convblocks.models.GOOGLENET_MODULES["3a"]
+    )
     assert naive.macs == 28 * 28 * 192 * (64 + 9 * 128 + 25 * 32) == 303_464_448
     assert projected.macs == 128_049_152
     assert naive.weights == 192 * (64 + 9 * 128 + 25 * 32) == 387_072
@@ -64,11 +58,16 @@ def test_reductions_make_the_projected_module_cheaper_than_the_naive_one():
 @pytest.mark.parametrize(("depth", "paper_flops"), [(18, 1.8e9), (34, 3.6e9), (50, 3.8e9)])
 def test_resnet_table_1_flops_within_3_percent(depth, paper_flops):
     """The paper's "FLOPs" are multiply-adds of the convolutions and the classifier."""
-    assert count_macs(counted_model(resnet, depth)).total == pytest.approx(paper_flops, rel=0.03)
+    assert convblocks.count_macs(counted_model(convblocks.resnet, depth)).total == pytest.approx(
+        paper_flops, rel=0.03
+    )
 
 
 def test_model_cost_counts_kernel_weights_apart_from_biases():
-    cost = model_cost(block_model(vgg_block, (256, 256, 3), 64, 2))
+    cost = convblocks.model_cost(block_model(convblocks.vgg_block, (256, 256, 3), 64, 2))
     assert cost.params == 38_720
     assert cost.weights == 38_720 - 2 * 64
-    assert cost.macs == count_macs(block_model(vgg_block, (256, 256, 3), 64, 2)).total
+    assert (
+        cost.macs
+        == convblocks.count_macs(block_model(convblocks.vgg_block, (256, 256, 3), 64, 2)).total
+    )

@@ -8,7 +8,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, page_path, site_expander
+from helpers import KERAS, ROOT, page_path, site_expander
 from pytest_codeblocks.main import extract_from_buffer
 
 from mkdocs_run_examples.fences import find_fences
@@ -130,6 +130,7 @@ def _facts(alt):
     return [w for w in words if w[0].isdigit() or hasattr(keras.layers, w)]
 
 
+@KERAS
 @pytest.mark.parametrize("page", ENGLISH, ids=str)
 def test_generated_images_say_what_they_show_in_the_page_language(site, page):
     english, chinese = (_alts(built_page(site, language, page)) for language in ("en", "zh"))
@@ -148,6 +149,7 @@ def test_generated_images_say_what_they_show_in_the_page_language(site, page):
     assert all(".png" not in alt for alt in english + chinese)
 
 
+@KERAS
 @pytest.mark.parametrize(("language", "words"), [("en", "produced on"), ("zh", "生成，运行用时")])
 def test_pages_with_outputs_say_what_produced_them(site, language, words):
     """From the run's record: the installed versions, since they are in every cache key."""

@@ -1,10 +1,13 @@
 """The plugin on this site: every page's fences expand to their file lines, the pages use
 only the definitions they reach, and the docs tests (the root conftest.py) report a
-failing example at its file line.
+failing example at its file line; the root conftest.py finds a library's docstring
+examples as doctest does, without importing the library.
 
 The docs tests run on a small temporary project: no TensorFlow.
 """
 
+import doctest
+import importlib
 import os
 import re
 import shutil
@@ -163,6 +166,60 @@ def test_docs_tests_report_every_page_error_in_one_line_each(project):
     assert 'docs/en/broken.md:4: include "lib/nowhere.py": file not found\n' in result.stdout
     assert "docs/en/broken.md:7: fence ```py: write exactly ```python" in result.stdout
     assert "Traceback" not in result.stdout and "conftest.py" not in result.stdout
+
+
+CALC = '''"""Arithmetic.
+
+>>> double(2)
+4
+"""
+
+import os
+import pathlib
+
+pathlib.Path("imported").write_text(os.environ.get("PYTEST_CURRENT_TEST", "while collecting"))
+
+
+def double(x):
+    """Twice x.
+
+    >>> double(3)
+    7
+    """
+    return 2 * x
+
+
+class Shape:
+    """No example."""
+
+    def area(self):
+        """Nothing.
+
+        >>> Shape().area()
+        0
+        """
+        return 0
+'''
+
+
+def test_docstring_examples_are_found_as_doctest_finds_them_without_an_import(project, monkeypatch):
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / "src" / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "src" / "pkg" / "calc.py").write_text(CALC, encoding="utf-8")
+    monkeypatch.syspath_prepend(project / "src")
+    monkeypatch.chdir(project)
+    found = doctest.DocTestFinder().find(importlib.import_module("pkg.calc"))
+    expected = [test.name for test in sorted(found, key=lambda test: test.lineno) if test.examples]
+    assert expected == ["pkg.calc", "pkg.calc.double", "pkg.calc.Shape.area"]
+    (project / "imported").unlink()
+    monkeypatch.setenv("PYTHONPATH", str(project / "src"))
+    result = run_pytest(project, "src", "-v")
+    ran = re.findall(r"^src/pkg/calc.py::(\S+) (?:PASSED|FAILED)", result.stdout, re.MULTILINE)
+    assert ran == expected, result.stdout
+    # Imported by the first example that runs, not while collecting.
+    assert (project / "imported").read_text() == "src/pkg/calc.py::pkg.calc (setup)"
+    assert re.search(r"1 failed, 2 passed", result.stdout), result.stdout
+    assert "src/pkg/calc.py:16: DocTestFailure" in result.stdout  # the line of >>> double(3)
 
 
 def test_residual_pages_do_not_depend_on_the_vgg_block():

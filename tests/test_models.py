@@ -1,18 +1,18 @@
 """Whole models built from the blocks match keras.applications and the papers."""
 
-import keras
 import numpy as np
 import pytest
-from helpers import counted_model
+from helpers import KERAS, LazyModule, counted_model
 
-from convblocks import googlenet, resnet, vgg
+keras, convblocks = LazyModule("keras"), LazyModule("convblocks")
+pytestmark = KERAS
 
-APPLICATIONS = [
-    (vgg, 16, keras.applications.VGG16, 138_357_544),
-    (vgg, 19, keras.applications.VGG19, 143_667_240),
-    (resnet, 50, keras.applications.ResNet50, 25_636_712),
-    (resnet, 101, keras.applications.ResNet101, 44_707_176),
-    (resnet, 152, keras.applications.ResNet152, 60_419_944),
+APPLICATIONS = [  # by name: collecting the tests imports no Keras
+    ("vgg", 16, "VGG16", 138_357_544),
+    ("vgg", 19, "VGG19", 143_667_240),
+    ("resnet", 50, "ResNet50", 25_636_712),
+    ("resnet", 101, "ResNet101", 44_707_176),
+    ("resnet", 152, "ResNet152", 60_419_944),
 ]
 
 
@@ -23,6 +23,7 @@ APPLICATIONS = [
     ids=["vgg16", "vgg19", "r50", "r101", "r152"],
 )
 def test_same_weights_as_keras_applications(builder, depth, reference, params):
+    builder, reference = getattr(convblocks, builder), getattr(keras.applications, reference)
     model, expected = counted_model(builder, depth), reference(weights=None)
     assert model.count_params() == expected.count_params() == params
     assert [w.shape for w in model.weights] == [w.shape for w in expected.weights]
@@ -31,14 +32,15 @@ def test_same_weights_as_keras_applications(builder, depth, reference, params):
 @pytest.mark.parametrize(
     ("ours", "reference"),
     [
-        (lambda shape: vgg(16, input_shape=shape), keras.applications.VGG16),
-        (lambda shape: resnet(50, input_shape=shape), keras.applications.ResNet50),
+        (lambda shape: convblocks.vgg(16, input_shape=shape), "VGG16"),
+        (lambda shape: convblocks.resnet(50, input_shape=shape), "ResNet50"),
     ],
     ids=["vgg16", "resnet50"],
 )
 def test_keras_applications_weights_give_the_same_predictions(ours, reference):
     # The whole network, classifier included, on 64x64 images: a ninth of the work.
     shape = (64, 64, 3)
+    reference = getattr(keras.applications, reference)
     model, expected = ours(shape), reference(weights=None, input_shape=shape)
     model.set_weights(expected.get_weights())
     images = np.random.default_rng(0).uniform(0, 255, (2, *shape)).astype("float32")
@@ -50,19 +52,19 @@ def test_keras_applications_weights_give_the_same_predictions(ours, reference):
 
 @pytest.mark.parametrize(("depth", "params"), [(11, 132_863_336), (13, 133_047_848)])
 def test_vgg_configurations_a_and_b(depth, params):
-    assert counted_model(vgg, depth).count_params() == params
+    assert counted_model(convblocks.vgg, depth).count_params() == params
 
 
 @pytest.mark.usefixtures("shapes_only")
 def test_vgg_without_top_ends_at_the_last_pool():
-    model = vgg(16, input_shape=(64, 64, 3), include_top=False)
+    model = convblocks.vgg(16, input_shape=(64, 64, 3), include_top=False)
     assert model.output.shape == (None, 2, 2, 512)
     assert model.count_params() == 14_714_688  # keras.applications.VGG16(include_top=False)
 
 
 @pytest.mark.usefixtures("shapes_only")
 def test_vgg_with_batch_norm_and_few_classes():
-    model = vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
+    model = convblocks.vgg(11, input_shape=(32, 32, 3), classes=10, batch_norm=True)
     assert model.output.shape == (None, 10)
     assert sum(isinstance(x, keras.layers.BatchNormalization) for x in model.layers) == 8
 
@@ -81,7 +83,7 @@ def main_path(model):
 @pytest.mark.parametrize(("depth", "modules"), [(18, 8), (34, 16), (50, 16), (101, 33), (152, 50)])
 def test_resnet_depth_counts_weighted_layers(depth, modules):
     """The depth counts the stem, the modules' convolutions and the classifier."""
-    model = counted_model(resnet, depth)
+    model = counted_model(convblocks.resnet, depth)
     main = main_path(model)
     assert len(main) == depth
     assert sum(isinstance(x, keras.layers.Add) for x in model.layers) == modules
@@ -93,12 +95,12 @@ def test_resnet_depth_counts_weighted_layers(depth, modules):
 
 
 def test_resnet18_and_34_parameters():
-    assert counted_model(resnet, 18).count_params() == 11_703_912
-    assert counted_model(resnet, 34).count_params() == 21_823_208
+    assert counted_model(convblocks.resnet, 18).count_params() == 11_703_912
+    assert counted_model(convblocks.resnet, 34).count_params() == 21_823_208
 
 
 def test_googlenet_follows_table_1():
-    model = counted_model(googlenet)
+    model = counted_model(convblocks.googlenet)
     assert model.output.shape == (None, 1000)
     concatenations = [x for x in model.layers if isinstance(x, keras.layers.Concatenate)]
     assert [x.output.shape[1:] for x in concatenations] == [
@@ -117,6 +119,6 @@ def test_googlenet_follows_table_1():
 
 @pytest.mark.usefixtures("shapes_only")
 def test_googlenet_auxiliary_classifiers_are_optional():
-    model = googlenet(classes=10, auxiliary_classifiers=True)
+    model = convblocks.googlenet(classes=10, auxiliary_classifiers=True)
     assert [output.shape for output in model.outputs] == [(None, 10)] * 3
-    assert len(googlenet(classes=10).outputs) == 1
+    assert len(convblocks.googlenet(classes=10).outputs) == 1

@@ -11,19 +11,13 @@ import json
 import re
 
 import nbformat
-from helpers import ROOT
+from helpers import ROOT, source_version
 
 from mkdocs_run_examples.figures import as_code
 from mkdocs_run_examples.offered import offered_files, offered_notebooks
 
 NOTEBOOKS = ROOT / "notebooks"
 FIX = "run `make notebooks` (python -m mkdocs_run_examples.offered notebooks) and commit them"
-
-
-def source_version():
-    """``convblocks.__version__``, read without importing Keras."""
-    text = (ROOT / "src" / "convblocks" / "__init__.py").read_text("utf-8")
-    return re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)[1]
 
 
 def test_committed_notebooks_are_what_the_build_makes():

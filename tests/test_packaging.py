@@ -11,7 +11,7 @@ import sys
 import zipfile
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, source_version
 from packaging.requirements import Requirement
 
 PLUGIN = ROOT / "plugin"
@@ -60,9 +60,7 @@ def test_the_library_wheel_holds_convblocks_alone_and_typed(library):
     packages = {name.split("/")[0] for name in files}
     assert packages == {"convblocks", f"convblocks-{meta['Version']}.dist-info"}
     assert "convblocks/py.typed" in files
-    import convblocks
-
-    assert meta["Version"] == convblocks.__version__
+    assert meta["Version"] == source_version()
 
 
 def test_the_library_needs_keras_only_and_offers_backends_as_extras(library):

@@ -13,15 +13,16 @@ from unittest import mock
 
 import nbformat
 import pytest
-from helpers import block_model, mkdocs_build, start_mkdocs_build
+from helpers import KERAS, LazyModule, block_model, mkdocs_build, start_mkdocs_build
 
-from convblocks import residual_module
 from mkdocs_run_examples.cache import RunCache
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.notebooks import install_cell, page_notebook, page_script
 from mkdocs_run_examples.plugin import LABELS
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import FenceOutput, run_page
+
+keras, convblocks = LazyModule("keras"), LazyModule("convblocks")
 
 PAGE = """# Title
 
@@ -94,6 +95,7 @@ def test_run_page_namespaces_markers_and_errors(tmp_path, monkeypatch):
     assert run.failure.summary == "ZeroDivisionError: division by zero"
 
 
+@KERAS
 def test_each_listing_gets_fresh_keras_layer_names(tmp_path, monkeypatch):
     listing = (
         "```python\nimport keras\nx = keras.Input((4, 4, 3))\n"
@@ -122,6 +124,7 @@ ZH_ALT = {  # mkdocs.yml's Chinese labels for alt text
 }
 
 
+@KERAS
 def test_an_image_s_alt_text_says_what_it_shows_from_the_model_or_chart(tmp_path, monkeypatch):
     import keras
 
@@ -151,6 +154,7 @@ def test_an_image_s_alt_text_says_what_it_shows_from_the_model_or_chart(tmp_path
     )
 
 
+@KERAS
 def test_a_run_records_what_ran_it(tmp_path, monkeypatch):
     import keras
 
@@ -165,9 +169,11 @@ def summary_text(model):
     return "\n".join(lines)
 
 
+@KERAS
 def test_summary_becomes_a_table_with_everything_it_printed(monkeypatch):
     monkeypatch.setenv("COLUMNS", "250")
-    text = summary_text(block_model(residual_module, (256, 256, 3), 64))
+    keras.utils.clear_session(free_memory=False)  # the layer names below are a fresh session's
+    text = summary_text(block_model(convblocks.residual_module, (256, 256, 3), 64))
     page = render_output(FenceOutput(stdout=f"before\n{text}\nafter\n"), None, LABELS)
     assert page.count('<table class="cb-table">') == 1 and "<pre" in page
     assert "<th>Layer (type)</th><th>Output Shape</th><th>Param #</th><th>Connected to</th>" in page

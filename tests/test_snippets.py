@@ -4,9 +4,10 @@ import inspect
 import sys
 
 import pytest
-from helpers import site_expander
+from helpers import KERAS, LazyModule, site_expander
 
-from convblocks import vgg_block
+convblocks = LazyModule("convblocks")
+pytestmark = KERAS
 
 SECTIONS = {
     "vgg_block": ("vgg.py", "vgg_block(inputs, 64, 2)", 38_720),
@@ -54,7 +55,7 @@ def test_each_section_runs_without_convblocks(monkeypatch):
 def test_sections_are_the_library_code():
     """The section is cut from the function the library runs, not a copy."""
     section = site_expander().expand('--8<-- "src/convblocks/blocks/vgg.py:vgg_block"')
-    source = inspect.getsource(vgg_block)
+    source = inspect.getsource(convblocks.vgg_block)
     assert source.startswith("@checks.checked(")
     function = source.split("# --8<-- [start:vgg_block]\n")[1].split("# --8<-- [end:vgg_block]")[0]
     assert section.strip() == function.strip()
