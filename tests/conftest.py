@@ -17,11 +17,16 @@ from xdist.scheduler import LoadScopeScheduling
 @pytest.fixture(autouse=True)
 def keras_only_where_marked(request):
     """A test that imports Keras is marked ``helpers.KERAS``: in `make test`, the worker
-    that runs the other tests never imports TensorFlow."""
+    that runs the other tests never imports TensorFlow. What the first Keras test imported
+    (TensorFlow and Keras: over 400,000 objects) stays for the run: frozen, Python's cyclic
+    garbage collector no longer goes through it each time a test that builds models sets
+    it off."""
     imported = keras_imported()
     yield
-    if not imported and request.node.get_closest_marker("xdist_group") is None:
-        assert not keras_imported(), "this test imports Keras: mark it helpers.KERAS"
+    if not imported and keras_imported():
+        gc.freeze()
+        marked = request.node.get_closest_marker("xdist_group") is not None
+        assert marked, "this test imports Keras: mark it helpers.KERAS"
 
 
 @pytest.fixture
@@ -159,8 +164,7 @@ class GroupScheduling(LoadScopeScheduling):
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist tells the controller it has collected
 def pytest_collection_finish(session):
     """A worker of ``--dist loadgroup`` writes the tests' groups. What collection imported
-    stays for the run: frozen, Python's cyclic garbage collector no longer goes through it
-    each time a test that builds models sets it off."""
+    stays for the run, frozen (see keras_only_where_marked)."""
     if session.config.getoption("loadgroup", False):  # set in pytest-xdist's workers only
         groups = {}
         for item in session.items:
