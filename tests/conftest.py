@@ -1,13 +1,14 @@
 import gc
 import json
 import os
+import sys
 import threading
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, keras_imported, start_mkdocs_build, weights_without_values
+from helpers import ROOT, start_mkdocs_build, weights_without_values
 from xdist.scheduler import LoadScopeScheduling
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
@@ -21,9 +22,9 @@ def keras_only_where_marked(request):
     (TensorFlow and Keras: over 400,000 objects) stays for the run: frozen, Python's cyclic
     garbage collector no longer goes through it each time a test that builds models sets
     it off."""
-    imported = keras_imported()
+    imported = "keras" in sys.modules
     yield
-    if not imported and keras_imported():
+    if not imported and "keras" in sys.modules:
         gc.freeze()
         marked = request.node.get_closest_marker("xdist_group") is not None
         assert marked, "this test imports Keras: mark it helpers.KERAS"

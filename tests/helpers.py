@@ -43,10 +43,6 @@ def source_version():
     return re.search(r'^__version__ = "([^"]+)"', text, re.MULTILINE)[1]
 
 
-def keras_imported():
-    return "keras" in sys.modules
-
-
 def page_path(language, name=""):
     """Where the site puts a page: ``""`` for the English home, ``"zh/vgg/"`` for the
     Chinese vgg.md (English, the default language, is at the root)."""
@@ -62,7 +58,7 @@ def site_expander():
 
 def block_model(block, input_shape, *args, **kwargs):
     """A model of ``block`` alone on an input of ``input_shape``."""
-    import keras
+    import keras  # here, not at the top: collecting the tests imports no Keras
 
     inputs = keras.Input(shape=input_shape)
     return keras.Model(inputs, block(inputs, *args, **kwargs))
