@@ -14,9 +14,10 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: test test-jax test-reader serve build screenshots bench lock lint graphviz browser clean
 
 # --dist loadgroup: the tests that run Keras (helpers.KERAS) go to one worker, so only it
-# imports TensorFlow; the others are handed out one by one.
+# imports TensorFlow; the others are handed out one by one. One TensorFlow thread in each
+# process: with a worker per core, a second one only spins (5 % more CPU for the Keras tests).
 test: $(STAMP) graphviz browser  ## run the whole test suite, one worker per core
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The site is built with TensorFlow: this runs every docs example and the library's
 # tests again on Keras's JAX backend (not the site build, the plugin or the repository checks).
