@@ -27,7 +27,7 @@ log = get_plugin_logger(__name__)
 
 # What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
 # matplotlib drawing off screen, no TensorFlow start-up lines, and one TensorFlow thread
-# per pool: the pools already run a job per core, and for the site's small models a second
+# per worker: the pools already run a job per core, and for the site's small models a second
 # thread only adds work (the notebook, alone on 2 cores: 41-42 s of CPU with one thread,
 # 46 s with two, in the same time).
 ENVIRONMENT = {
@@ -37,15 +37,6 @@ ENVIRONMENT = {
     "TF_NUM_INTRAOP_THREADS": "1",
     "TF_NUM_INTEROP_THREADS": "1",
 }
-
-
-def thread_environment(size):
-    """TensorFlow's thread pools sized to a worker's share of the cores: the pool already
-    runs a page per core, and more threads only add work for the site's small models (the
-    notebook, alone on a 2-core machine: 41-42 s of CPU with one, 46 s with two, in the
-    same time)."""
-    threads = str(max(1, (os.cpu_count() or 1) // size))
-    return {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": threads}
 
 
 class WorkerPool:
@@ -118,7 +109,7 @@ class WorkerPool:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            env={**os.environ, **ENVIRONMENT, **thread_environment(self.size)},
+            env={**os.environ, **ENVIRONMENT},
         )
         if self.niceness:
             niceness = min(os.getpriority(os.PRIO_PROCESS, 0) + self.niceness, 19)
