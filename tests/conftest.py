@@ -8,7 +8,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import ROOT, start_mkdocs_build, weights_without_values
+from helpers import KERAS, ROOT, start_mkdocs_build, weights_without_values
 from xdist.scheduler import LoadScopeScheduling
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
@@ -26,8 +26,10 @@ def keras_only_where_marked(request):
     yield
     if not imported and "keras" in sys.modules:
         gc.freeze()
-        marked = request.node.get_closest_marker("xdist_group") is not None
-        assert marked, "this test imports Keras: mark it helpers.KERAS"
+        group = request.node.get_closest_marker("xdist_group")
+        assert group is not None and group.args == KERAS.args, (
+            "this test imports Keras: mark it helpers.KERAS"
+        )
 
 
 @pytest.fixture
