@@ -6,8 +6,10 @@ is not yet the code the reader sees. So each page is read as MkDocs reads it (fr
 matter removed) and split into fences by the build's own ``find_fences``, which
 expands the includes with the site's pymdownx.snippets settings and knows the file
 line of every line of code. Each example is a fence with the ``cont`` fences after it
-(pytest-codeblocks' ``example N`` blocks), run by its test item in a fresh Keras
-session and a scratch directory, so plot_model's files do not land in the repository.
+(pytest-codeblocks' ``example N`` blocks), run by its test item with the build's own
+runner (``runner.run_page``: one namespace, a fresh Keras session) in a scratch
+directory, so plot_model's files do not land in the repository; what it prints is shown
+as a test's output.
 
 The markers are the build's (see mkdocs_run_examples/fences.py): ``pytest.mark.skip``
 on the first fence skips the example (on a ``cont`` fence, that fence only);
@@ -15,11 +17,12 @@ on the first fence skips the example (on a ``cont`` fence, that fence only);
 the fences after it still run, as in the build; ``pytest.mark.timeout(N)`` is carried
 as a mark (pytest-timeout, if installed, enforces it).
 
-A failure is reported at the file line of the statement that raised, innermost first
-among the example's own lines (``docs/en/vgg.md:167``, or
-``src/convblocks/blocks/vgg.py:20`` for code included from the library), with the
-exception and a traceback whose example frames name those file lines. A page whose
-fences the build would reject fails to collect with the build's one-line messages.
+A failure is reported as the build logs it (``failures.describe_failure``): at the file
+line of the statement that raised, the innermost of the example's own lines
+(``docs/en/vgg.md:167``, or ``src/convblocks/blocks/vgg.py:20`` for code included from
+the library), with the exception and a traceback whose example frames name those file
+lines. A page whose fences the build would reject fails to collect with the build's
+one-line messages.
 
 The Chinese pages hold the English pages' examples: where an example is the English
 page's fence for fence, it runs once, under the English page, whose item names both
@@ -35,18 +38,18 @@ import ast
 import contextlib
 import doctest
 import importlib
-import linecache
 import shutil
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 
 import pytest
 from _pytest._code.code import ExceptionChainRepr, ReprFileLocation, ReprTracebackNative
 from _pytest.doctest import _get_checker, _get_continue_on_failure, _get_runner, get_optionflags
 
-from mkdocs_run_examples.fences import FenceError, format_location, read_page
+from mkdocs_run_examples.failures import describe_failure, failure_headline, failure_location
+from mkdocs_run_examples.fences import FenceError, read_page
+from mkdocs_run_examples.runner import run_page
 from mkdocs_run_examples.snippets import SnippetExpander
 
 ROOT = Path(__file__).resolve().parent
@@ -161,11 +164,11 @@ class ExpandedPage(pytest.File):
 
 class ExampleFailed(Exception):
     """A fence of the example raised, or did not raise though marked expect-error:
-    ``location`` = (path, line) to report, ``lines`` = the report."""
+    ``failure`` is the runner's ``records.Failure``."""
 
-    def __init__(self, location, headline, lines):
-        super().__init__(headline)
-        self.location, self.headline, self.lines = location, headline, lines
+    def __init__(self, failure):
+        super().__init__(failure_headline(failure))
+        self.failure = failure
 
 
 def pytest_collection_modifyitems(config, items):
@@ -196,7 +199,6 @@ class ExampleBlock(pytest.Item):
     def __init__(self, *, fences, **kwargs):
         super().__init__(**kwargs)
         self.fences = fences
-        self.files = {}  # the name each fence's code is compiled under -> the fence
         self.language, *page = self.path.relative_to(DOCS).parts
         self.page = "/".join(page)
         self.signature = tuple(
@@ -205,51 +207,32 @@ class ExampleBlock(pytest.Item):
         self.twins = []  # where the translations show this example
 
     def runtest(self):
-        keras = sys.modules.get("keras")  # a block that has not imported it has no session
-        if keras is not None:
-            keras.utils.clear_session(free_memory=False)  # a full gc.collect() costs 0.2 s
         page = self.path.relative_to(DOCS).with_suffix("")
         workdir = SCRATCH / page / self.name.replace(" ", "-")
         workdir.mkdir(parents=True, exist_ok=True)
-        namespace = {"__name__": "__main__"}
         with contextlib.chdir(workdir):
-            for fence in self.fences:
-                if fence.skip:
-                    continue
-                filename = f"<{fence.location}>"
-                self.files[filename] = fence
-                # So tracebacks, inspect.getsource and autograph see the code.
-                linecache.cache[filename] = (
-                    len(fence.code),
-                    None,
-                    fence.code.splitlines(keepends=True),
-                    filename,
-                )
-                try:
-                    exec(compile(fence.code, filename, "exec"), namespace)
-                except Exception:
-                    if fence.expect_error:
-                        continue
-                    raise  # reported by repr_failure; --pdb gets the example's frames
-                if fence.expect_error:
-                    headline = "the fence is marked expect-error but raised nothing"
-                    path, line = fence.path, fence.line
-                    lines = [f"{format_location(path, line)}: {headline}\n"]
-                    raise ExampleFailed((path, line), headline, lines)
+            # The build's runner: it captures what the fences print; pytest shows it.
+            run = run_page(self.fences, sys.maxsize, finished=_show)
+        for message in run.warnings:
+            print(message, file=sys.stderr)
+        if run.failure is not None:
+            if run.failure.summary == "KeyboardInterrupt":  # Ctrl-C stops pytest, as before
+                raise KeyboardInterrupt
+            raise ExampleFailed(run.failure)
 
     def repr_failure(self, excinfo, style=None):
-        failure = excinfo.value
-        fulltrace = self.config.getoption("fulltrace", False)
-        if not isinstance(failure, ExampleFailed) and self.files and not fulltrace:
-            failure = _failure(failure, self.files)
-        if isinstance(failure, ExampleFailed):
-            crash = ReprFileLocation(*failure.location, failure.headline)
-            # --tb=line prints the crash line alone
-            lines = [] if self.config.getoption("tbstyle", "auto") == "line" else failure.lines
-            if self.twins:
-                lines = [*lines, f"The same example is on {', '.join(self.twins)}.\n"]
-            return ExceptionChainRepr([(ReprTracebackNative(lines), crash, None)])
-        return super().repr_failure(excinfo, style=style)
+        """The build's report: the file line that raised (pytest's crash location, which
+        --tb=line prints alone), then the traceback, its example frames at file lines."""
+        if not isinstance(excinfo.value, ExampleFailed):
+            return super().repr_failure(excinfo, style=style)
+        failure = excinfo.value.failure
+        crash = ReprFileLocation(*failure_location(failure, self.fences), str(excinfo.value))
+        lines = []
+        if self.config.getoption("tbstyle", "auto") != "line":
+            lines.append(describe_failure(failure, self.fences) + "\n")
+        if self.twins:
+            lines.append(f"The same example is on {', '.join(self.twins)}.\n")
+        return ExceptionChainRepr([(ReprTracebackNative(lines), crash, None)])
 
     def reportinfo(self):
         first = self.fences[0]
@@ -257,66 +240,6 @@ class ExampleBlock(pytest.Item):
         return self.path, first.line - 1, f"{self.name} ({locations})"
 
 
-def _failure(error, files):
-    """ExampleFailed for ``error``, its example frames at the file lines they came from."""
-    report = traceback.TracebackException.from_exception(error)
-    crash = _relocate(report, files)
-    headline = _headline(error)
-    if crash is None:  # a SyntaxError without a line, or no example frame at all
-        crash = next(iter(files.values())).path, next(iter(files.values())).line
-    lines = [f"{format_location(*crash)}: {headline}\n", *report.format()]
-    return ExampleFailed(crash, headline, lines)
-
-
-def _relocate(report, files, seen=None):
-    """Point the frames (and a SyntaxError) of ``report`` and the exceptions it chains at
-    the file lines of the example code; drop the frames before the first example frame
-    (pytest's, this file's). The file line of the innermost example frame, or None."""
-    seen = set() if seen is None else seen
-    if id(report) in seen:
-        return None
-    seen.add(id(report))
-    for chained in (report.__cause__, report.__context__):
-        if chained is not None:
-            _relocate(chained, files, seen)
-    crash, frames = None, []
-    for frame in report.stack:
-        fence = files.get(frame.filename)
-        if fence is None:
-            if frames:
-                frames.append(frame)
-            continue
-        path, line = fence.origin(frame.lineno)
-        end = line + (frame.end_lineno - frame.lineno) if frame.end_lineno else None
-        frames.append(
-            traceback.FrameSummary(
-                path,
-                line,
-                frame.name,
-                lookup_line=False,
-                line=_code_line(fence, frame.lineno),
-                end_lineno=end,
-                colno=frame.colno,
-                end_colno=frame.end_colno,
-            )
-        )
-        crash = (path, line)
-    report.stack = traceback.StackSummary.from_list(frames)
-    fence = files.get(getattr(report, "filename", None))
-    if fence is not None and report.lineno is not None:  # a SyntaxError in the example
-        crash = fence.origin(int(report.lineno))
-        report.filename, report.lineno, report.end_lineno = crash[0], str(crash[1]), None
-    return crash
-
-
-def _code_line(fence, number):
-    """The line as compiled (with its newline: traceback's carets count on it)."""
-    lines = fence.code.split("\n")
-    return lines[number - 1] + "\n" if 0 < number <= len(lines) else ""
-
-
-def _headline(error):
-    message = error.msg if isinstance(error, SyntaxError) else str(error)
-    message = message.strip().split("\n")[0]
-    name = type(error).__qualname__
-    return f"{name}: {message}" if message else name
+def _show(output):
+    """Print what a fence printed, for pytest to capture and show."""
+    sys.stdout.write(output.stdout)

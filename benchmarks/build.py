@@ -61,8 +61,7 @@ SERVE_EDITS = {  # what is edited in SERVED_PAGE, one after the other: (old, new
 # The plugin's log line for a page it ran: "ran docs/en/vgg.md: 4 fences in 3.54 s".
 RAN = re.compile(r"\bran (?:docs/)?(\S+?):? .* in ([0-9.]+) s")
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
-WORKERS = re.compile(r"starting (\d+) worker processes, each importing")
-READY = re.compile(r"worker \d+ ready: its imports took")
+READY = re.compile(r"ready to run pages by \w+")  # the plugin has imported its preload
 
 
 def timed(command, cwd, **environment):
@@ -237,10 +236,9 @@ def serve_reloads(project):
                     if server.poll() is not None or time.monotonic() > deadline:
                         raise
                     time.sleep(0.5)
-            workers = int(WORKERS.search(read_log()).group(1))
-            while len(READY.findall(read_log())) < workers:
+            while not READY.search(read_log()):
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise TimeoutError("the workers did not get ready")
+                    raise TimeoutError("the pages' pool did not get ready")
                 time.sleep(0.1)
             results["workers ready"] = time.perf_counter() - started
             for name, (old, new) in SERVE_EDITS.items():

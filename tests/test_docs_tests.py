@@ -113,6 +113,22 @@ print("raises nothing")
 ```python
 raise SystemExit("skipped")
 ```
+
+```python
+--8<-- "lib/shapes.py:imports"
+--8<-- "lib/shapes.py:area"
+
+
+try:
+    area("r")
+except TypeError as error:
+    raise ValueError("not a radius") from error
+```
+
+```python
+print("compiles")
+total = (1 +
+```
 """
 
 
@@ -136,25 +152,49 @@ def run_pytest(project, *args):
 
 
 def test_docs_tests_report_the_file_line_and_the_exception(project):
-    (project / "docs" / "en").mkdir(parents=True)
-    (project / "docs" / "en" / "page.md").write_text(PAGE, encoding="utf-8")
+    for language in ("en", "zh"):  # the translation: the same examples, run once
+        (project / "docs" / language).mkdir(parents=True)
+        (project / "docs" / language / "page.md").write_text(PAGE, encoding="utf-8")
     result = run_pytest(project, "docs", "-rA")
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
-    assert re.search(r"2 failed, 1 passed, 1 skipped", out), out
-    # The failure names the file line that raised (in the included library code),
-    # the exception, and a traceback through the page's own line.
-    assert "lib/shapes.py:11: TypeError: unsupported operand type(s)" in out
+    assert re.search(r"4 failed, 1 passed, 1 skipped, 6 deselected", out), out
+    # Reported as the build logs it (failures.describe_failure): the file line that raised
+    # (in the included library code), the exception, and a traceback through the page's
+    # own line. The translation's file line is named too.
+    assert "\nlib/shapes.py:11: fence 2 raised: TypeError: unsupported operand type(s)" in out
     assert 'File "docs/en/page.md", line 19, in <module>\n    area(None)' in out
     assert 'File "lib/shapes.py", line 11, in area\n    return math.pi * radius**2' in out
-    assert "example 1 (docs/en/page.md:7)" in out
-    assert "FAILED docs/en/page.md::example 1 - TypeError: " in out
+    assert "example 1 (docs/en/page.md:7, docs/zh/page.md:7)" in out
+    assert "The same example is on docs/zh/page.md:7.\n" in out
+    assert "FAILED docs/en/page.md::example 1 - fence 2 raised: TypeError: " in out
     # An expect-error fence that raises passes (and the fence continuing it runs);
     # one that does not raise fails.
     assert "runs after the expected error, value 1" in out
-    assert "docs/en/page.md:35: the fence is marked expect-error but raised nothing" in out
-    assert "FAILED docs/en/page.md::example 3 - the fence is marked expect-error" in out
-    assert "conftest.py" not in out.split("FAILURES")[1]  # no frame of the runner
+    assert "\ndocs/en/page.md:35: fence 5 did not raise: it is marked expect-error\n" in out
+    assert "FAILED docs/en/page.md::example 3 - fence 5 did not raise" in out
+    # An exception raised from another: at the line that raised it, after the traceback
+    # of the one it chains, through the included code.
+    chained = (
+        'File "lib/shapes.py", line 11, in area\n    return math.pi * radius**2\n'
+        "TypeError: unsupported operand type(s) for ** or pow(): 'str' and 'int'\n\n"
+        "The above exception was the direct cause of the following exception:\n\n"
+        'Traceback (most recent call last):\n  File "docs/en/page.md", line 52, in <module>\n'
+    )
+    assert "\ndocs/en/page.md:52: fence 7 raised: ValueError: not a radius\n" in out
+    assert chained in out
+    # A SyntaxError: at the line it points at.
+    syntax = "docs/en/page.md:57: fence 8 raised: SyntaxError: '(' was never closed\n"
+    assert f"\n{syntax}" in out
+    assert 'File "docs/en/page.md", line 57\n    total = (1 +\n' in out
+    failures = out.split("FAILURES")[1]
+    assert "conftest.py" not in failures and "runner.py" not in failures  # no runner frame
+    assert "<fence" not in failures  # every fence line is a file line
+    # --tb=line: the file line that raised, alone.
+    out = run_pytest(project, "docs", "--tb=line").stdout
+    assert "\nlib/shapes.py:11: fence 2 raised: TypeError: unsupported operand" in out
+    assert f"\n{syntax}" in out
+    assert "Traceback" not in out
 
 
 def test_docs_tests_report_every_page_error_in_one_line_each(project):

@@ -15,12 +15,13 @@ import nbformat
 import pytest
 from helpers import KERAS, LazyModule, block_model, mkdocs_build, start_mkdocs_build
 
-from mkdocs_run_examples.cache import RunCache
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.notebooks import install_cell, page_notebook, page_script
 from mkdocs_run_examples.plugin import LABELS
+from mkdocs_run_examples.records import FailureKind
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import FenceOutput, run_page
+from mkdocs_run_examples.store import RunCache
 
 keras, convblocks = LazyModule("keras"), LazyModule("convblocks")
 
@@ -91,7 +92,7 @@ def test_run_page_namespaces_markers_and_errors(tmp_path, monkeypatch):
     assert run.outputs[3].skipped and run.failure is None
     run = run_here(tmp_path, monkeypatch, "```python\nprint(1)\n```\n\n```python\n1 / 0\n```\n")
     assert [o.stdout for o in run.outputs] == ["1\n", ""]  # the fences before stay
-    assert (run.failure.fence, run.failure.kind) == (2, "raised")
+    assert (run.failure.fence, run.failure.kind) == (2, FailureKind.RAISED)
     assert run.failure.summary == "ZeroDivisionError: division by zero"
 
 
@@ -246,14 +247,14 @@ def test_a_real_build_runs_caches_says_why_and_fails_loudly(tmp_path):
     first = mkdocs_build(project)
     assert first.returncode == 0, first.stderr
     assert "running docs/index.md (not in the cache)" in first.stderr
-    assert "starting 2 worker processes" in first.stderr
+    assert "running pages 2 at a time by forkserver" in first.stderr
     html = (tmp_path / "site/index.html").read_text()
     assert '<pre class="cb-stdout"><code>42</code></pre>' in html
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 1 and report["pages"][0]["fences"] == 1
     again = mkdocs_build(project)
     assert again.returncode == 0 and "running" not in again.stderr
-    assert "starting" not in again.stderr  # nothing to run: no worker
+    assert "at a time" not in again.stderr  # nothing to run: no process started
     report = json.loads((tmp_path / "site/execution-report.json").read_text())
     assert report["executions"] == 0 and report["pages"][0]["cached"]
 

@@ -4,16 +4,19 @@ import dataclasses
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from mkdocs_run_examples import cache, runner
-from mkdocs_run_examples.cache import Environment, Key, RunCache, explain, page_key
+from mkdocs_run_examples import environment
+from mkdocs_run_examples.environment import Environment
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.runner import FenceOutput, PageRun
+from mkdocs_run_examples.keys import Key, explain, page_key
+from mkdocs_run_examples.records import Failure, FailureKind, FenceOutput, PageRun
+from mkdocs_run_examples.store import RunCache
 
 PARTS = {
     "python": "3.11.7 (main, Jan  1 2024, 00:00:00) [GCC 12.2.0]",
@@ -23,6 +26,8 @@ PARTS = {
     "distributions": {"keras": "3.15.1", "numpy": "2.4.6", "rich": "14.0.0"},
 }
 ENVIRONMENT = Environment.from_parts(PARTS)
+# Modules the process of every job runs (see execution.py): the plugin's digest covers them.
+JOB_RUNS = ("execution", "records", "runner", "describe", "figures", "notebooks")
 
 
 def fence(code, skip=False, continues=False, expect_error=False):
@@ -47,9 +52,7 @@ def a_run(*images, stdout="3\n"):
 
 
 def a_failure():
-    if hasattr(runner, "Failure"):
-        return runner.Failure(1, "raised", "ZeroDivisionError: division by zero")
-    return "ZeroDivisionError: division by zero"
+    return Failure(1, FailureKind.RAISED, "ZeroDivisionError: division by zero")
 
 
 # Storing runs
@@ -118,7 +121,7 @@ def fake_distributions(*found):
 
 def test_every_distribution_is_in_the_environment(monkeypatch):
     monkeypatch.setattr(
-        cache.importlib.metadata,
+        environment.importlib.metadata,
         "distributions",
         fake_distributions(
             ("rich-14.0.0.dist-info", None),
@@ -136,7 +139,7 @@ def test_every_distribution_is_in_the_environment(monkeypatch):
         "scikit-learn": "1.9.1",
     }
     monkeypatch.setattr(
-        cache.importlib.metadata,
+        environment.importlib.metadata,
         "distributions",
         fake_distributions(
             ("rich-14.1.0.dist-info", None),
@@ -192,6 +195,77 @@ def test_environment_changes_are_explained():
     assert changed(distributions={**PARTS["distributions"], "keras": "3.15.2"}) == [
         "keras 3.15.1 → 3.15.2"
     ]
+
+
+def a_copy_of_the_plugin(tmp_path):
+    """A copy of this package's folder, which the digest can be pointed at and edited in."""
+    copy = tmp_path / "mkdocs_run_examples"
+    shutil.copytree(environment.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+def test_the_plugin_digest_covers_the_modules_a_job_runs_and_no_other(tmp_path):
+    package = a_copy_of_the_plugin(tmp_path)
+    found = environment.job_modules(package)
+    print(f"\nthe job's modules: {', '.join(found)}")
+    assert {f"mkdocs_run_examples.{name}" for name in JOB_RUNS} <= found.keys()
+    before = environment.plugin_digest(package)
+    for path in found.values():
+        text = path.read_text(encoding="utf-8")
+        path.write_text(f"{text}\n# edited\n", encoding="utf-8")
+        assert environment.plugin_digest(package) != before, path.name
+        path.write_text(text, encoding="utf-8")
+    assert environment.plugin_digest(package) == before
+    for name in ("render.py", "plugin.py", "store.py"):  # the build's own modules
+        assert f"mkdocs_run_examples.{name[:-3]}" not in found
+        with (package / name).open("a", encoding="utf-8") as file:
+            file.write("\nEDITED = True\n")
+        assert environment.plugin_digest(package) == before, name
+
+
+def test_a_module_the_job_comes_to_import_is_covered(tmp_path):
+    package = a_copy_of_the_plugin(tmp_path)
+    before = environment.plugin_digest(package)
+    with (package / "runner.py").open("a", encoding="utf-8") as file:
+        file.write("\n\ndef _later():\n    from . import render\n")
+    assert "mkdocs_run_examples.render" in environment.job_modules(package)
+    edited = environment.plugin_digest(package)
+    assert edited != before
+    with (package / "render.py").open("a", encoding="utf-8") as file:
+        file.write("\n# edited\n")
+    assert environment.plugin_digest(package) != edited
+
+
+def test_every_form_of_import_is_followed(tmp_path):
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    modules = {
+        "__init__": "",
+        "execution": (
+            "import os\nimport pkg.a\nfrom pkg import b\nfrom .c import name\n"
+            "from . import d as dee\nfrom .sub import h\n\n\n"
+            "def run():\n    from pkg.e import g\n"
+        ),
+        "a": "",
+        "b": "",
+        "c": "name = 1",
+        "d": "",
+        "e": "g = 1",
+        "sub/__init__": "",
+        "sub/h": "from .. import i\n",
+        "i": "",
+        "never": "",
+    }
+    for name, text in modules.items():
+        (package / f"{name}.py").write_text(text)
+    found = environment.job_modules(package)
+    assert list(found) == [
+        "pkg",
+        *(f"pkg.{name}" for name in ("a", "b", "c", "d", "e", "execution", "i")),
+        "pkg.sub",
+        "pkg.sub.h",
+    ]
+    assert found["pkg.sub"] == package / "sub" / "__init__.py"
 
 
 # Keys and their explanations

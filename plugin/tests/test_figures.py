@@ -5,8 +5,9 @@ import json
 import pytest
 
 from mkdocs_run_examples import figures
-from mkdocs_run_examples.cache import Environment, page_key
+from mkdocs_run_examples.environment import Environment
 from mkdocs_run_examples.fences import find_fences
+from mkdocs_run_examples.keys import page_key
 from mkdocs_run_examples.notebooks import page_notebook
 from mkdocs_run_examples.runner import run_page
 

@@ -1,50 +1,56 @@
-"""The worker pool: every page starts from a fresh worker's state, and a page that
-exits, crashes or hangs fails alone, naming its fence, and leaves nothing behind."""
+"""The pool, under every start method: each page runs in a fresh process, whatever ran
+before it; a page that exits, crashes or hangs fails alone, at its fence; nothing is left
+behind, and a build's scratch folders are never another build's to remove."""
 
+import multiprocessing
 import os
-import tempfile
-from pathlib import Path
+import subprocess
+import sys
+import textwrap
+import time
 
+import psutil
 import pytest
 
-from mkdocs_run_examples import worker
+from mkdocs_run_examples import pool as pool_module
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.pool import WorkerPool
-from mkdocs_run_examples.worker import Job
+from mkdocs_run_examples.pool import ScratchRoot, WorkerPool, remove_stale_scratch, start_method
+from mkdocs_run_examples.records import FailureKind, Job
+
+METHODS = [
+    m for m in ("forkserver", "fork", "spawn") if m in multiprocessing.get_all_start_methods()
+]
+WARM = [m for m in METHODS if m != "spawn"]  # a page imports Keras in no time
 
 
-@pytest.fixture(scope="module")
-def scratch_root(tmp_path_factory):
-    """The workers' temporary folder: their scratch folders go there."""
-    return tmp_path_factory.mktemp("worker-tmp")
-
-
-@pytest.fixture(scope="module")
-def pool(scratch_root):
-    """One worker, so that every page of a test runs after the one before in it."""
-    workers = WorkerPool(1, ["keras", "matplotlib.pyplot"])
-    saved = os.environ.get("TMPDIR")
-    os.environ["TMPDIR"] = str(scratch_root)
-    try:
-        workers.start()
-    finally:
-        if saved is None:
-            del os.environ["TMPDIR"]
-        else:
-            os.environ["TMPDIR"] = saved
+@pytest.fixture(scope="module", params=METHODS)
+def pool(request):
+    """One process at a time, so that every page of a test runs after the one before.
+    Where pages start warm, Keras and pyplot are imported once (under spawn, a page that
+    imports Keras imports it itself: seconds a page)."""
+    preload = ["keras", "matplotlib.pyplot"] if request.param in WARM else []
+    workers = WorkerPool(1, preload, method=request.param)
     yield workers
     workers.close()
 
 
-def run(pool, code, timeout=120):
-    """The worker's Outcome of a page made of ``code``'s fences (one string per fence)."""
+@pytest.fixture(scope="module", params=WARM)
+def warm_pool(request):
+    workers = WorkerPool(1, ["keras", "matplotlib.pyplot"], method=request.param)
+    yield workers
+    workers.close()
+
+
+def run(pool, code, timeout=120, output_limit=100_000):
+    """The Outcome of a page made of ``code``'s fences (one string per fence)."""
     page = "\n".join(f"```python\n{fence}\n```\n" for fence in code)
-    return pool.submit(Job("page", "page.md", find_fences(page), timeout)).result()
+    job = Job("page", "page.md", tuple(find_fences(page)), timeout, output_limit)
+    return pool.submit(job).result()
 
 
 def printed(outcome):
-    assert outcome.result is not None and outcome.result.failure is None, outcome
-    return [output.stdout for output in outcome.result.outputs]
+    assert outcome.run is not None and outcome.run.failure is None, outcome
+    return [output.stdout for output in outcome.run.outputs]
 
 
 # What each page prints of the state a page can change; each changing one follows.
@@ -77,11 +83,11 @@ LEAKS = {
     ),
     "environment variables": (
         "import os\nos.environ['LEAKED'] = '1'\nos.environ['PATH'] = ''",
-        "import os, shutil\nprint(os.environ.get('LEAKED'), shutil.which('dot') is not None)",
+        "import os, shutil\nprint(os.environ.get('LEAKED'), shutil.which('python') is not None)",
     ),
     "working directory": (
         "import os\nos.chdir('/')",
-        "import os, tempfile\nprint(os.getcwd().startswith(tempfile.gettempdir()))",
+        "import os\nprint(os.path.basename(os.getcwd()).startswith('job-'))",
     ),
     "modules imported or patched": (
         "import sys, types, json\n"
@@ -90,10 +96,19 @@ LEAKS = {
         "import sys, json\nprint(json.dumps([1]), 'leaked' in sys.modules)",
     ),
 }
+KERAS_FREE = ["environment variables", "working directory", "modules imported or patched"]
 
 
 @pytest.mark.parametrize("kind", LEAKS)
-def test_a_page_sees_a_fresh_worker_whatever_ran_before(pool, kind):
+def test_a_warm_page_sees_a_fresh_process_whatever_ran_before(warm_pool, kind):
+    change, show = LEAKS[kind]
+    fresh = printed(run(warm_pool, [show]))
+    assert printed(run(warm_pool, [change])) == [""]
+    assert printed(run(warm_pool, [show])) == fresh
+
+
+@pytest.mark.parametrize("kind", KERAS_FREE)
+def test_a_page_sees_a_fresh_process_under_every_start_method(pool, kind):
     change, show = LEAKS[kind]
     fresh = printed(run(pool, [show]))
     assert printed(run(pool, [change])) == [""]
@@ -106,62 +121,82 @@ def test_python_random_is_seeded_anew_for_each_page(pool):
 
 
 @pytest.mark.parametrize(
-    ("code", "problem"),
+    ("code", "kind", "summary"),
     [
-        ("import os\nos._exit(0)", "ended the process: exit status 0"),
-        ("import os\nos._exit(3)", "ended the process: exit status 3"),
-        ("import ctypes\nctypes.string_at(0)", "ended the process: killed by SIGSEGV"),
-        ("while True:\n    pass", "timed out: the page did not finish within 2 s"),
+        ("import os\nos._exit(0)", FailureKind.EXITED, "exit status 0"),
+        ("import os\nos._exit(3)", FailureKind.EXITED, "exit status 3"),
+        ("import ctypes\nctypes.string_at(0)", FailureKind.EXITED, "killed by SIGSEGV"),
+        (
+            "while True:\n    pass",
+            FailureKind.TIMED_OUT,
+            "the page did not finish within 3 s",
+        ),
     ],
     ids=["exit-0", "exit-3", "crash", "timeout"],
 )
-def test_a_page_that_ends_its_process_fails_at_its_fence(pool, code, problem):
-    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=2)
-    assert outcome.result is None and outcome.problem == problem
-    assert outcome.fence == 2
-    assert [output.stdout for output in outcome.outputs] == ["before\n"]
+def test_a_page_that_ends_its_process_fails_at_its_fence(pool, code, kind, summary):
+    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=3)
+    failure = outcome.run.failure
+    assert (failure.fence, failure.kind, failure.summary) == (2, kind, summary)
+    assert [output.stdout for output in outcome.run.outputs] == ["before\n"]
     assert printed(run(pool, ["print('next page')"])) == ["next page\n"]
 
 
-def test_sys_exit_is_an_exception_of_its_fence(pool):
-    outcome = run(pool, ["import sys\nsys.exit(3)"])
-    failure = outcome.result.failure
-    assert (failure.fence, failure.kind, failure.summary) == (1, "raised", "SystemExit: 3")
+def test_what_a_page_starts_is_killed_with_it_at_its_time_limit(pool, tmp_path):
+    """Its process group: a child process it started, still running, goes too."""
+    pid_file = tmp_path / "child.pid"
+    code = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(600)"
+    )
+    outcome = run(pool, [code], timeout=3)
+    assert outcome.run.failure.kind is FailureKind.TIMED_OUT
+    _assert_ends(int(pid_file.read_text()))
+
+
+def test_sys_exit_is_an_exception_of_its_fence(warm_pool):
+    outcome = run(warm_pool, ["import sys\nsys.exit(3)"])
+    failure = outcome.run.failure
+    assert (failure.fence, failure.kind, failure.summary) == (
+        1,
+        FailureKind.RAISED,
+        "SystemExit: 3",
+    )
     assert failure.frames[-1].line == 2 and failure.frames[-1].source == "sys.exit(3)"
 
 
-def test_no_scratch_folder_is_left_even_by_a_killed_worker(pool, scratch_root):
+def test_no_scratch_folder_is_left_even_by_a_killed_page(pool):
     run(pool, ["open('x.png', 'wb').write(b'1')"])
     run(pool, ["while True:\n    pass"], timeout=1)
-    assert list(scratch_root.iterdir()) == []
-    stale = Path(tempfile.mkdtemp(prefix=f"{worker.SCRATCH_PREFIX}999999999-", dir=scratch_root))
-    (stale / "left.png").write_bytes(b"x")
-    worker.remove_stale_scratch(scratch_root)
-    assert list(scratch_root.iterdir()) == []
+    left = {path.name for path in pool._scratch.path.iterdir()} - {".lock", "server.log"}
+    assert left == set()
 
 
-def test_expected_errors_show_their_traceback_and_must_raise(pool):
+def test_expected_errors_show_their_traceback_and_must_raise(warm_pool):
     marker = "<!--pytest-codeblocks:expect-error-->\n"
     page = (
         f"{marker}```python\nimport keras\nkeras.layers.Dense(0)\n```\n"
         f"{marker}```python\nprint('fine')\n```\n"
     )
-    outcome = pool.submit(Job("page", "page.md", find_fences(page), 60)).result()
-    first = outcome.result.outputs[0]
+    outcome = warm_pool.submit(Job("page", "page.md", tuple(find_fences(page)), 60)).result()
+    first = outcome.run.outputs[0]
     assert first.error.startswith("Traceback (most recent call last):\n")
     assert 'File "example 1", line 2, in <module>' in first.error
     assert first.error.splitlines()[-1].startswith("ValueError: Received an invalid value")
-    assert str(Path.cwd()) not in first.error  # no path of the building machine
-    assert outcome.result.failure.kind == "did not raise" and outcome.result.failure.fence == 2
+    assert os.getcwd() not in first.error  # no path of the building machine
+    failure = outcome.run.failure
+    assert (failure.kind, failure.fence) == (FailureKind.DID_NOT_RAISE, 2)
 
 
 def test_output_beyond_the_limit_is_cut(pool):
-    fences = find_fences("```python\nprint('x' * 5000)\n```\n")
-    outcome = pool.submit(Job("page", "page.md", fences, 60, output_limit=1000)).result()
-    output = outcome.result.outputs[0]
+    outcome = run(pool, ["print('x' * 5000)"], output_limit=1000)
+    output = outcome.run.outputs[0]
     assert len(output.stdout) == 1000 and output.truncated == 4001
 
 
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no CPU priorities without os.nice")
 def test_a_pool_can_run_its_pages_at_a_lower_cpu_priority():
     """The pages' pool yields the cores to a notebook (the build's longest job).
 
@@ -180,19 +215,120 @@ def test_a_pool_can_run_its_pages_at_a_lower_cpu_priority():
     assert normal_session == lower_session == str(os.getsid(0))
 
 
+def test_the_start_method_is_picked_per_platform_and_checked(monkeypatch):
+    assert start_method("spawn") == "spawn"
+    assert start_method("auto") == "forkserver"  # this Python can fork
+    monkeypatch.delattr(os, "fork")
+    assert start_method("auto") == "spawn"
+    with pytest.raises(ValueError, match="start_method: 'threads' is not one of"):
+        start_method("threads")
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_page_ends_when_its_build_is_killed(tmp_path, method):
+    """No page outlives its build, however the build ends (here: killed outright)."""
+    pid_file = tmp_path / "page.pid"
+    build = subprocess.Popen(
+        [sys.executable, "-c", _HANGING_BUILD.format(method=method, pid_file=str(pid_file))],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists() or not pid_file.read_text():
+            assert build.poll() is None, build.stderr.read()
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        build.kill()
+        build.wait()
+    _assert_ends(int(pid_file.read_text()))
+
+
+_HANGING_BUILD = textwrap.dedent(
+    """
+    from mkdocs_run_examples.fences import find_fences
+    from mkdocs_run_examples.pool import WorkerPool
+    from mkdocs_run_examples.records import Job
+
+    if __name__ == "__main__":
+        code = "import os, time\\nopen({pid_file!r}, 'w').write(str(os.getpid()))\\ntime.sleep(600)"
+        fences = tuple(find_fences(f"```python\\n{{code}}\\n```\\n"))
+        WorkerPool(1, method={method!r}).submit(Job("page", "hangs.md", fences, 600)).result()
+    """
+)
+
+
+def _assert_ends(pid, seconds=10):
+    deadline = time.monotonic() + seconds
+    while _alive(pid):
+        assert time.monotonic() < deadline, f"process {pid} still runs"
+        time.sleep(0.1)
+
+
+def _alive(pid):
+    """Running: a zombie has ended, only its exit status is left to collect."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_a_live_build_s_scratch_folder_is_never_removed(tmp_path):
+    """Only a folder whose lock is free (its build ended, however) is stale."""
+    live = ScratchRoot(str(tmp_path))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER.format(parent=str(tmp_path))],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    other = tmp_path / holder.stdout.readline().strip()  # another process's live folder
+    try:
+        assert remove_stale_scratch(str(tmp_path)) == []
+        assert live.path.is_dir() and other.is_dir()
+    finally:
+        holder.kill()  # its lock goes with it, however it ends
+        holder.wait()
+    assert remove_stale_scratch(str(tmp_path)) == [other]
+    assert live.path.is_dir() and not other.exists()
+    live.close()
+    assert not live.path.exists()
+
+
+_HOLDER = textwrap.dedent(
+    """
+    import time
+    from mkdocs_run_examples.pool import ScratchRoot
+
+    root = ScratchRoot({parent!r})
+    print(root.path.name, flush=True)
+    time.sleep(600)
+    """
+)
+
+
+def test_a_folder_being_made_is_left_alone_until_it_is_old(tmp_path, monkeypatch):
+    """mkdtemp, then the lock: a folder without its lock file is another build's, starting."""
+    starting = tmp_path / f"{pool_module.SCRATCH_PREFIX}starting"
+    starting.mkdir()
+    assert remove_stale_scratch(str(tmp_path)) == []
+    monkeypatch.setattr(pool_module, "UNLOCKED_GRACE_SECONDS", -1.0)
+    assert remove_stale_scratch(str(tmp_path)) == [starting]
+
+
 @pytest.mark.parametrize(
     ("serving", "notebooks", "expected"),
     [(False, 0, 3), (False, 1, 2), (False, 5, 1), (True, 1, 3)],
 )
 def test_a_notebook_that_runs_takes_a_page_worker_s_core(serving, notebooks, expected):
-    """Its kernel keeps a core busy all along: a build starts one page worker fewer."""
+    """Its kernel keeps a core busy all along: a build runs one page fewer at a time."""
     from mkdocs_run_examples.plugin import RunExamplesPlugin
 
     plugin = RunExamplesPlugin()
     plugin.load_config({"workers": 3})
     plugin.on_startup(command="serve" if serving else "build", dirty=False)
     plugin.notebook_runs = set()
-    if serving:  # serve starts the pages' workers before it knows what runs
+    if serving:  # serve starts the pages' pool before it knows what runs
         plugin._workers("pages")
     plugin.notebook_runs = {f"notebook {n}" for n in range(notebooks)}
     pages = plugin._workers("pages")

@@ -23,23 +23,33 @@ the paths, sizes, modification times and inodes of its files, so a file edited
 between two ``mkdocs serve`` rebuilds is parsed again.
 """
 
+from __future__ import annotations
+
 import ast
 import functools
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 MODULE_CODE = "<module code>"
 WHOLE_PACKAGE = "(whole package)"
 
+# (module, name): a definition or import of a module, or the whole module if name is None.
+Target = tuple[str, str | None]
+
 
 @dataclass
 class Module:
-    definitions: dict = field(default_factory=dict)  # name -> (source, names it refers to)
-    imports: dict = field(default_factory=dict)  # local name -> (module, name or None)
-    on_import: list = field(default_factory=list)  # source of the other statements
+    # name -> (source, names it refers to)
+    definitions: dict[str, tuple[str, set[str]]] = field(default_factory=dict)
+    imports: dict[str, Target] = field(default_factory=dict)  # local name -> (module, name)
+    on_import: list[str] = field(default_factory=list)  # source of the other statements
 
 
-def reached_definitions(listings, package, directory):
+def reached_definitions(
+    listings: Iterable[str], package: str, directory: str | os.PathLike[str]
+) -> dict[str, str]:
     """What the code ``listings`` use of ``package`` in ``directory``: {qualified name: source}.
 
     Sorted by name; empty when the code does not import the package.
@@ -49,17 +59,18 @@ def reached_definitions(listings, package, directory):
         trees = [_parse_listing(code) for code in listings]
     except SyntaxError:
         return _everything(package, modules)
-    roots = []
+    roots: list[Target] = []
     for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.Import) and any(
             alias.name.split(".")[0] == package for alias in node.names
         ):
             return _everything(package, modules)
         if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == package:
-            roots += [(node.module, alias.name) for alias in node.names]
+            roots += [(node.module or "", alias.name) for alias in node.names]
     if not roots:
         return {}
-    reached, stack = set(), roots
+    reached: set[Target] = set()
+    stack = roots
     while stack:
         module, name = stack.pop()
         if (module, name) in reached:
@@ -78,7 +89,7 @@ def reached_definitions(listings, package, directory):
     return dict(sorted(found.items()))
 
 
-def _parse_listing(code):
+def _parse_listing(code: str) -> ast.Module:
     """A listing's syntax tree; IPython's ``%magic`` and ``!shell`` lines read as blank."""
     try:
         return ast.parse(code)
@@ -87,7 +98,7 @@ def _parse_listing(code):
         return ast.parse("\n".join("" if line.lstrip()[:1] in "%!" else line for line in lines))
 
 
-def _references(modules, module, name):
+def _references(modules: dict[str, Module], module: str, name: str | None) -> list[Target]:
     """What (module, name) refers to: a definition's names, a module's definitions."""
     if name is None:  # a whole module
         if module not in modules:
@@ -106,7 +117,7 @@ def _references(modules, module, name):
     return [(module, n) for n in refers if n in source.definitions or n in source.imports]
 
 
-def _module_code(modules):
+def _module_code(modules: dict[str, Module]) -> dict[str, str]:
     return {
         f"{module}:{MODULE_CODE}": "\n\n".join(m.on_import)
         for module, m in modules.items()
@@ -114,7 +125,7 @@ def _module_code(modules):
     }
 
 
-def _everything(package, modules):
+def _everything(package: str, modules: dict[str, Module]) -> dict[str, str]:
     found = _module_code(modules)
     found[f"{package} {WHOLE_PACKAGE}"] = ""
     for module, m in modules.items():
@@ -123,7 +134,7 @@ def _everything(package, modules):
     return dict(sorted(found.items()))
 
 
-def _parse_package(package, directory):
+def _parse_package(package: str, directory: Path) -> dict[str, Module]:
     files = []
     for path in sorted(directory.rglob("*.py")):
         stat = path.stat()
@@ -132,11 +143,13 @@ def _parse_package(package, directory):
 
 
 @functools.lru_cache(maxsize=8)
-def _parse_files(package, directory, files):
+def _parse_files(
+    package: str, directory: str, files: tuple[tuple[str, int, int, int, int], ...]
+) -> dict[str, Module]:
     """The package's modules, parsed once per build for all its pages (keyed on the files)."""
     modules = {}
-    for path, *_ in files:
-        path = Path(path)
+    for name, *_ in files:
+        path = Path(name)
         parts = path.relative_to(directory).with_suffix("").parts
         is_init = parts[-1] == "__init__"
         dotted = ".".join((package, *parts[: -1 if is_init else None]))
@@ -144,13 +157,13 @@ def _parse_files(package, directory, files):
     return modules
 
 
-def _parse_module(text, dotted, is_init):
+def _parse_module(text: str, dotted: str, is_init: bool) -> Module:
     module = Module()
     package = dotted if is_init else dotted.rpartition(".")[0]
     for node in ast.parse(text).body:
         source = _segment(text, node)
         if isinstance(node, ast.ImportFrom):
-            base = _absolute(node, package)
+            base = absolute_module(node, package)
             for alias in node.names:
                 module.imports[alias.asname or alias.name] = (base, alias.name)
         elif isinstance(node, ast.Import):
@@ -166,26 +179,27 @@ def _parse_module(text, dotted, is_init):
     return module
 
 
-def _absolute(node, package):
+def absolute_module(node: ast.ImportFrom, package: str) -> str:
+    """The absolute name of the module ``node`` imports from, written in ``package``."""
     if not node.level:
-        return node.module
+        return node.module or ""
     base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
     return f"{base}.{node.module}" if node.module else base
 
 
-def _segment(text, node):
+def _segment(text: str, node: ast.stmt) -> str:
     first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
     return "\n".join(text.splitlines()[first - 1 : node.end_lineno])
 
 
-def _names(node):
+def _names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
 
 
-def _targets(node):
+def _targets(node: ast.Assign | ast.AnnAssign) -> list[str]:
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
-def _is_docstring(node):
+def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)

@@ -27,8 +27,8 @@ that map to the page's include line instead).
 """
 
 import re
-from dataclasses import dataclass
 
+from mkdocs_run_examples.records import Fence, format_location
 from mkdocs_run_examples.snippets import IncludeError
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
@@ -43,50 +43,6 @@ KNOWN_MARKERS = (
     "<!--pytest-codeblocks:cont-->, <!--pytest-codeblocks:expect-error-->, "
     "<!--pytest.mark.skip--> and <!--pytest.mark.timeout(seconds)-->"
 )
-
-
-def format_location(path, line):
-    """``path:line``, the form editors and terminals open."""
-    return f"{path}:{line}"
-
-
-@dataclass(frozen=True)
-class Fence:
-    """A ```` ```python ```` fence: its code (expanded, dedented), where it is, how it runs.
-
-    ``origins`` has one ``(path, line)`` per line of ``code`` (lines as split on
-    ``"\\n"``): the 1-based line of the file that line came from. ``location`` is the
-    file line of the opening ```` ``` ```` line, ``"docs/en/vgg.md:66"``.
-    """
-
-    index: int  # 1-based among the page's Python fences
-    code: str
-    indent: str
-    start_line: int  # 0-based line of the opening fence, in the Markdown given
-    end_line: int  # 0-based line of the closing fence, in the Markdown given
-    continues: bool = False  # chained to the fence before it
-    skip: bool = False  # shown, not run
-    expect_error: bool = False  # must raise; its traceback is its output
-    timeout: float | None = None  # seconds it may take beyond the page's timeout
-    origins: tuple = ()  # (path, 1-based line) of each line of code
-    path: str = "page.md"  # the page, relative to the project root
-    line: int = 0  # 1-based file line of the opening fence (0: start_line + 1)
-    figures: tuple = ()  # expressions the prose below it shows the values of (figures.py)
-
-    def origin(self, line_number):
-        """``(path, line)`` in the file that the 1-based ``line_number`` of ``code`` came
-        from (clamped to the code's lines: a SyntaxError may point past the end)."""
-        if not self.origins:
-            return (self.path, self._opening_line() + max(1, line_number))
-        return self.origins[min(max(line_number, 1), len(self.origins)) - 1]
-
-    @property
-    def location(self):
-        """``path:line`` of the opening fence line in the page file."""
-        return format_location(self.path, self._opening_line())
-
-    def _opening_line(self):
-        return self.line or self.start_line + 1
 
 
 class FenceError(ValueError):

@@ -34,8 +34,7 @@ def offered_files(config_file="mkdocs.yml"):
     ``en/train.ipynb``... (paths of the pages under docs_dir, with the file's suffix)."""
     config = load_config(str(config_file))
     options = config.plugins[PLUGIN].config
-    root = Path(config.config_file_path).parent
-    expander = SnippetExpander(config.mdx_configs.get("pymdownx.snippets"), root)
+    expander = SnippetExpander.from_config(config)
     install = pinned(options.install)
     files = get_files(config)
     offered = {}

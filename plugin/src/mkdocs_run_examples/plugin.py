@@ -42,10 +42,12 @@ from mkdocs.structure.files import get_files
 from mkdocs.utils import get_relative_url
 
 from mkdocs_run_examples import figures, jupyter, usage
-from mkdocs_run_examples.cache import Environment, RunCache, page_key, write_atomically
 from mkdocs_run_examples.describe import alt_text
 from mkdocs_run_examples.downloads import Downloads
+from mkdocs_run_examples.environment import Environment
+from mkdocs_run_examples.failures import describe_failure
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences, read_page
+from mkdocs_run_examples.keys import page_key
 from mkdocs_run_examples.notebooks import (
     code_cells,
     figure_facts,
@@ -53,12 +55,12 @@ from mkdocs_run_examples.notebooks import (
     with_install_cell,
     with_outputs,
 )
-from mkdocs_run_examples.pool import WorkerPool
+from mkdocs_run_examples.pool import START_METHODS, WorkerPool, start_method
+from mkdocs_run_examples.records import Job, NotebookRun, PageRun
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.report import Report
-from mkdocs_run_examples.runner import Failure, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
-from mkdocs_run_examples.worker import Job
+from mkdocs_run_examples.store import RunCache, write_atomically
 
 log = get_plugin_logger(__name__)
 PLACEHOLDER = "RUNEXAMPLESOUTPUT{}X"
@@ -102,6 +104,9 @@ class RunExamplesConfig(base.Config):
     # versions installed at build time; the scripts name them in a comment.
     install = c.ListOfItems(c.Type(str), default=[])
     labels = c.Type(dict, default={})  # language -> {LABELS key: text}
+    # How each page's process starts: auto (forkserver where Python can fork, else
+    # spawn), forkserver, fork or spawn (see pool.py).
+    start_method = c.Choice(START_METHODS, default="auto")
 
 
 @dataclasses.dataclass
@@ -178,9 +183,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             size = self.config.workers or os.cpu_count() or 1
             if kind == "pages":
                 size = max(1, size - len(self.notebook_runs))
-                pool = WorkerPool(size, self.config.preload, niceness=10)
-            else:
-                pool = WorkerPool(size)
+                pool = WorkerPool(size, self.config.preload, 10, self.config.start_method)
+            else:  # a notebook's kernel is a process of its own: its job needs no warm fork
+                method = "fork" if start_method(self.config.start_method) == "fork" else "spawn"
+                pool = WorkerPool(size, method=method, jobs="notebooks")
             self.pools[kind] = pool
         return self.pools[kind]
 
@@ -237,7 +243,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
         plan = self._new_plan(file, cells, notebook)
         if self.cache.get_notebook(plan.key.digest) is None:
             timeout = self.config.timeout
-            job = Job("notebook", plan.path, (notebook, timeout), timeout)
+            job = Job("notebook", plan.path, notebook, timeout)
             plan.run = self._submit(plan, job)
         return plan
 
@@ -356,10 +362,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             return cached, None, []
         future, reasons = plan.run
         outcome = future.result()
-        run = outcome.result
-        if run is None:  # the process ended or timed out: report it at the fence it ran
-            run = _stopped(outcome, plan.fences)
-        elif run.failure is None and not self.cache.get(plan.key.digest):
+        run = outcome.run
+        assert isinstance(run, PageRun)
+        if run.failure is None and not self.cache.get(plan.key.digest):
             self.cache.put(plan.key, run, plan.name)
             log.info("ran %s: %d fences in %.2f s", plan.path, len(plan.fences), run.seconds)
         for message in run.warnings:  # not shown on the page
@@ -438,10 +443,12 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
                 # would trigger now, while this process waits.
                 gc.collect()
             outcome = future.result()
-            if outcome.result is None:
-                log.error("%s: %s", path, outcome.problem)
+            if not isinstance(outcome.run, NotebookRun):
+                failure = outcome.failure
+                log.error("%s: %s", path, failure and f"{failure.kind.value}: {failure.summary}")
                 return page
-            outputs, seconds = {**outcome.result, "seconds": outcome.seconds}, outcome.seconds
+            outputs = {**dataclasses.asdict(outcome.run), "seconds": outcome.seconds}
+            seconds = outcome.seconds
             if self.cache.get_notebook(plan.key.digest) is None:
                 self.cache.put_notebook(plan.key, outputs, plan.name)
                 log.info("ran %s: %d cells in %.2f s", path, len(plan.fences), seconds)
@@ -480,34 +487,6 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):
             pool.close()
         # Python's last collection at exit walks the whole heap for nothing.
         gc.freeze()
-
-
-def describe_failure(failure, fences):
-    """The failure as a contributor reads it: the file line that raised, then the traceback."""
-    by_index = {fence.index: fence for fence in fences}
-    fence = by_index[failure.fence]
-    location, lines = fence.location, []
-    for frame in failure.frames:
-        if frame.fence is not None:
-            path, line = by_index[frame.fence].origin(frame.line)
-            location = f"{path}:{line}"
-        else:
-            path, line = frame.filename, frame.line
-        lines.append(f'  File "{path}", line {line}, in {frame.function}')
-        if frame.source:
-            lines.append(f"    {frame.source}")
-    head = f"{location}: fence {failure.fence} {failure.kind}: {failure.summary}"
-    if not lines:
-        return head
-    return "\n".join([head, "Traceback (most recent call last):", *lines, failure.summary])
-
-
-def _stopped(outcome, fences):
-    """A PageRun for a page whose process died or timed out while running a fence."""
-    index = outcome.fence or next(fence.index for fence in fences if not fence.skip)
-    kind, _, summary = outcome.problem.partition(": ")
-    failure = Failure(index, kind, summary)
-    return PageRun(outputs=outcome.outputs, seconds=outcome.seconds, failure=failure)
 
 
 class _CodeCell:

@@ -1,189 +1,410 @@
-"""The worker pool: a few warm worker processes that run pages and notebooks in parallel.
+"""The pool: run each job (a page or a notebook) in a fresh process, a few at a time.
 
-Each worker (``worker.py``) imports the heavy packages once, when it starts, and runs
-every job in a fresh fork of itself. The pool keeps one thread per worker: once its
-worker is ready, it takes the next job from a queue shared by all (in submission
-order), hands it to its worker and fulfils the job's future with the worker's
-``Outcome``. A worker that dies is started again for the next job. ``mkdocs build``
-starts the pool only when a page must run; ``mkdocs serve`` starts it at once and
-keeps it across rebuilds.
+Standard parts only. ``concurrent.futures.ThreadPoolExecutor`` hands the jobs out in
+submission order, ``size`` at a time; for each, a thread starts a ``multiprocessing``
+process that runs ``execution.run_job`` and ends, and follows it: the fence it runs,
+what each fence printed, its time limit, how it ended. A process is used once, so no
+page sees what another changed.
+
+How the process starts is multiprocessing's start method (the ``start_method`` option):
+
+- ``forkserver`` (the default where Python can fork): a fork server imports the heavy
+  packages (``preload``) once; every job is a fork of it, warm and clean;
+- ``fork``: the build imports them once and every job is a fork of the build;
+- ``spawn`` (the default where Python cannot fork, as on Windows): every job is a fresh
+  interpreter, which imports what its page imports.
+
+(``ProcessPoolExecutor``, loky and pebble reuse their processes or lose the whole pool
+to one crashed job, and none tells which fence was running when a process died: see
+``plugin/README.md`` for the measurements.)
+
+A job that raises, exits, crashes or outlives its time limit fails alone, at its fence;
+its process group is killed, its scratch folder removed. The scratch folders of a build
+live under one folder it holds an OS lock on; another build removes only folders whose
+lock it can take, so never a live build's, on any system.
 """
+
+from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import itertools
+import importlib
+import multiprocessing
+import multiprocessing.connection
 import os
-import queue
-import subprocess
+import shutil
+import signal
 import sys
+import tempfile
 import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import IO, Any
 
 from mkdocs.plugins import get_plugin_logger
 
-from mkdocs_run_examples import worker
-from mkdocs_run_examples.worker import Outcome
+from mkdocs_run_examples.execution import run_job
+from mkdocs_run_examples.records import (
+    Failure,
+    FailureKind,
+    FenceOutput,
+    Job,
+    NotebookRun,
+    Outcome,
+    PageRun,
+)
 
 log = get_plugin_logger(__name__)
 
-# What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
-# matplotlib drawing off screen, no TensorFlow start-up lines, and one TensorFlow thread
-# per worker: the pools already run a job per core, and for the site's small models a second
-# thread only adds work (the notebook, alone on 2 cores: 41-42 s of CPU with one thread,
-# 46 s with two, in the same time).
-ENVIRONMENT = {
-    "COLUMNS": "250",
-    "MPLBACKEND": "Agg",
-    "TF_CPP_MIN_LOG_LEVEL": "3",
-    "TF_NUM_INTRAOP_THREADS": "1",
-    "TF_NUM_INTEROP_THREADS": "1",
-}
+START_METHODS = ("auto", "forkserver", "fork", "spawn")
+SCRATCH_PREFIX = "run-examples-"
+LOCK_FILE = ".lock"
+# A build's folder without its lock file is being made; left alone unless older than this.
+UNLOCKED_GRACE_SECONDS = 3600.0
+# Set while the fork server starts, for what it imports (TensorFlow's start-up lines).
+FORKSERVER_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+_forkserver_lock = threading.Lock()
+
+
+def start_method(requested: str = "auto") -> str:
+    """The start method for ``requested``: ``auto`` is forkserver where Python can fork."""
+    if requested not in START_METHODS:
+        raise ValueError(f"start_method: {requested!r} is not one of {', '.join(START_METHODS)}")
+    if requested != "auto":
+        return requested
+    return "forkserver" if hasattr(os, "fork") else "spawn"
 
 
 class WorkerPool:
-    def __init__(self, size, preload=(), niceness=0):
+    """``size`` jobs at a time (0: one per core), each in a fresh process."""
+
+    def __init__(
+        self,
+        size: int,
+        preload: Sequence[str] = (),
+        niceness: int = 0,
+        method: str = "auto",
+        jobs: str = "pages",
+    ) -> None:
         self.size = size or os.cpu_count() or 1
+        self.jobs = jobs  # what the log calls them
         self.preload = list(preload)
-        self.niceness = niceness  # added to the workers' nice value: lower CPU priority
-        self._jobs = queue.PriorityQueue()
-        self._order = itertools.count()
-        self._threads = []
+        self.niceness = niceness  # added to the processes' nice value: lower CPU priority
+        self.method = start_method(method)
+        self.context: BaseContext = multiprocessing.get_context(self.method)
         self._lock = threading.Lock()
-        self._closing = False
-        self._processes = {}  # thread name -> its worker process
-        self._running = {}  # thread name -> the job it runs
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+        self._scratch: ScratchRoot | None = None
+        self._running: dict[int, tuple[str, BaseProcess]] = {}  # thread id -> job, process
+        self._prepare_lock = threading.Lock()
+        self._prepared = False
 
-    def start(self):
-        """Start the workers (once): they import the packages while the build goes on.
-
-        One after the other: on a machine with few cores, importing TensorFlow in every
-        worker at once would delay the first one, which takes the first job, by as much.
-        """
+    def start(self) -> None:
+        """Get ready (once): the scratch folder, and the imports of ``preload`` begun."""
         with self._lock:
-            if self._threads:
+            if self._executor is not None:
                 return
-            worker.remove_stale_scratch()
-            self._closing, self._jobs = False, queue.PriorityQueue()
-            previous_ready = threading.Event()
-            previous_ready.set()
-            for number in range(self.size):
-                ready = threading.Event()
-                thread = threading.Thread(
-                    target=self._serve,
-                    args=(previous_ready, ready),
-                    name=f"run-examples-{number}",
-                    daemon=True,
-                )
-                thread.start()
-                self._threads.append(thread)
-                previous_ready = ready
-            imports = f", each importing {', '.join(self.preload)}" if self.preload else ""
-            log.info("starting %d worker processes%s", self.size, imports)
+            remove_stale_scratch()
+            self._scratch = ScratchRoot()
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                self.size, thread_name_prefix="run-examples"
+            )
+        log.info("running %s %d at a time by %s", self.jobs, self.size, self.method)
+        threading.Thread(target=self._prepare, name="run-examples-prepare", daemon=True).start()
 
-    def submit(self, job, on_start=None):
-        """A future of the job's ``Outcome``; ``on_start()`` is called as a worker takes it."""
+    def submit(
+        self, job: Job, on_start: Callable[[], None] | None = None
+    ) -> concurrent.futures.Future[Outcome]:
+        """A future of the job's ``Outcome``; ``on_start()`` is called as the job starts."""
         self.start()
-        future = concurrent.futures.Future()
-        self._jobs.put((0, next(self._order), job, future, on_start))
-        return future
+        assert self._executor is not None
+        return self._executor.submit(self._run, job, on_start)
 
-    def close(self):
-        """Stop the workers, and the pages they are running (Ctrl-C, or the end of serve)."""
+    def close(self) -> None:
+        """Stop: kill the jobs running (Ctrl-C, the end of serve), drop those waiting."""
         with self._lock:
-            self._closing = True
-            threads, self._threads = self._threads, []
-            running = sorted(name for name in self._running.values() if name)
-            processes = [process for process in self._processes.values() if process]
+            executor, self._executor = self._executor, None
+            running = sorted(self._running.values(), key=lambda item: item[0])
+        if executor is None:
+            return
         if running:
-            log.warning("stopped while running %s", ", ".join(running))
-        for process in processes:
-            with contextlib.suppress(OSError):
-                process.terminate()  # a running page's process group is killed with it
-        for _ in threads:  # after the jobs already queued
-            self._jobs.put((1, next(self._order), None, None, None))
-        for thread in threads:
-            thread.join(timeout=10)
+            log.warning("stopped while running %s", ", ".join(name for name, _ in running))
+        executor.shutdown(wait=False, cancel_futures=True)
+        for _, process in running:
+            _kill(process)
+        executor.shutdown(wait=True)
+        if self._scratch is not None:
+            self._scratch.close()
 
-    def _spawn(self):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs_run_examples.worker", *self.preload],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env={**os.environ, **ENVIRONMENT},
-        )
-        if self.niceness:
-            niceness = min(os.getpriority(os.PRIO_PROCESS, 0) + self.niceness, 19)
-            with contextlib.suppress(OSError):  # the process may be gone already
-                os.setpriority(os.PRIO_PROCESS, process.pid, niceness)
-        threading.Thread(target=_log_lines, args=(process.stderr,), daemon=True).start()
-        return process
+    def _prepare(self) -> None:
+        """Import ``preload`` once where the jobs start from (the fork server, or the build
+        for ``fork``), before the first job starts; and say when pages can run."""
+        with self._prepare_lock:
+            if self._prepared or not self.preload:
+                self._prepared = True
+                return
+            start = time.perf_counter()
+            if self.method == "fork":  # before any fork: a fork amid an import breaks it
+                for name in self.preload:
+                    importlib.import_module(name)
+            elif self.method == "forkserver":
+                self._start_forkserver()
+            self._prepared = True
+            names, seconds = ", ".join(self.preload), time.perf_counter() - start
+            if self.method == "spawn":
+                log.info("ready to run pages by spawn: each imports %s itself", names)
+            else:
+                log.info(
+                    "ready to run pages by %s: %s imported in %.1f s", self.method, names, seconds
+                )
 
-    def _serve(self, previous_ready, ready_event):
-        name = threading.current_thread().name
-        previous_ready.wait()
+    def _start_forkserver(self) -> None:
+        """Start the fork server, which imports the build's main module (so that its jobs
+        do not import it again) and ``preload``, its output going to a file; wait for it."""
+        assert self._scratch is not None
+        server_log = self._scratch.path / "server.log"
+        variables = {**FORKSERVER_ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
+        modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload]
+        with _forkserver_lock, _environment(variables):
+            self.context.set_forkserver_preload(modules)  # type: ignore[attr-defined]
+            ready = self.context.Process(target=_nothing)  # type: ignore[attr-defined]
+            ready.start()  # the fork server starts, imports, then forks this
+        ready.join()
+        if server_log.is_file():
+            log.debug("the fork server wrote:\n%s", server_log.read_text(errors="replace"))
+
+    def _run(self, job: Job, on_start: Callable[[], None] | None) -> Outcome:
+        if on_start is not None:
+            on_start()
+        self._prepare()  # the job's time starts once the fork server has imported preload
+        start = time.perf_counter()
+        assert self._scratch is not None
+        with self._scratch.folder() as (workdir, output_log):
+            receiving, sending = self.context.Pipe(duplex=False)  # type: ignore[attr-defined]
+            watching, waiting = self.context.Pipe(duplex=False)  # type: ignore[attr-defined]
+            with contextlib.closing(receiving), contextlib.closing(waiting):
+                process = self.context.Process(  # type: ignore[attr-defined]
+                    target=run_job,
+                    args=(job, sending, watching, str(workdir), str(output_log), self.niceness),
+                    kwargs={"preload": self.preload},
+                )
+                try:
+                    self._start(process, job.name)
+                except Exception as error:  # cannot start: the job fails, the build goes on
+                    summary = f"could not start: {error}"
+                    return _stopped(job, [], FailureKind.EXITED, summary, start)
+                finally:
+                    sending.close()
+                    watching.close()
+                try:
+                    messages, finished = _follow(process, receiving, start + job.timeout)
+                finally:
+                    with self._lock:
+                        self._running.pop(threading.get_ident(), None)
+            written = output_log.read_text(encoding="utf-8", errors="replace").strip()
+        if written:
+            log.debug("%s wrote:\n%s", job.name, written)
+        return _outcome(job, messages, finished, process.exitcode, written, start)
+
+    def _start(self, process: BaseProcess, name: str) -> None:
         with self._lock:
-            process = None if self._closing else self._spawn()
-            self._processes[name] = process
-        ready = False
-        try:
-            ready = process is not None and self._wait_ready(process)
-        except OSError as error:  # reported with the first job it takes
-            log.debug("%s", error)
-        finally:
-            ready_event.set()
-        while True:
-            _, _, job, future, on_start = self._jobs.get()
-            if job is None:
-                break
-            if not future.set_running_or_notify_cancel():
-                continue
-            if on_start is not None:
-                on_start()
-            self._running[name] = job.name
+            if self._executor is None:
+                raise OSError("the pool is closing")
+            process.start()
+            self._running[threading.get_ident()] = (name, process)
+
+
+def _nothing() -> None:
+    """The fork server's first job: it returns once the server has imported ``preload``."""
+
+
+def _receive(
+    channel: multiprocessing.connection.Connection, process: BaseProcess, deadline: float
+) -> tuple[list[tuple[str, Any]], bool]:
+    """The job's messages until it closes the channel or ends, and whether it did so
+    before the deadline."""
+    messages: list[tuple[str, Any]] = []
+    while (left := deadline - time.perf_counter()) > 0:
+        ready = multiprocessing.connection.wait([channel, process.sentinel], left)
+        if channel in ready:
             try:
-                if process is None:
-                    raise OSError("the pool is closing")
-                if not ready:
-                    ready = self._wait_ready(process)
-                worker.send(process.stdin, job)
-                answer = worker.receive(process.stdout)
-                if answer is None:
-                    raise OSError(f"the worker ended: exit status {process.wait()}")
-                future.set_result(answer[1])
-            except (OSError, EOFError) as error:  # the worker itself died: start another
-                future.set_result(Outcome(problem=f"its worker failed: {error}"))
-                process.kill()
-                process.wait()
-                with self._lock:
-                    if self._closing:
-                        break
-                    process = self._processes[name] = self._spawn()
-                    ready = False
-            finally:
-                self._running[name] = None
-        if process is not None:
-            _stop(process)
-
-    def _wait_ready(self, process):
-        answer = worker.receive(process.stdout)
-        if answer is None:
-            raise OSError(f"the worker could not start: exit status {process.wait()}")
-        _, pid, seconds = answer
-        if self.preload:  # from now on, an edited page runs without waiting for imports
-            log.info("worker %d ready: its imports took %.1f s", pid, seconds)
-        return True
+                messages.append(channel.recv())
+            except EOFError:
+                return messages, True
+        elif process.sentinel in ready:  # what it sent before it ended is still to read
+            with contextlib.suppress(EOFError):
+                while channel.poll(0):
+                    messages.append(channel.recv())
+            return messages, True
+    return messages, False
 
 
-def _stop(process):
-    try:
-        process.stdin.close()
-        process.wait(timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+def _follow(
+    process: BaseProcess, channel: multiprocessing.connection.Connection, deadline: float
+) -> tuple[list[tuple[str, Any]], bool]:
+    """The job's messages, and whether it ended before the deadline; killed if not."""
+    messages, finished = _receive(channel, process, deadline)
+    process.join(max(0.0, deadline - time.perf_counter()))
+    if process.is_alive():  # it closed the channel but goes on: a thread of its own, say
+        finished = False
+    if not finished:
+        _kill(process)
+    process.join()
+    return messages, finished
+
+
+def _outcome(
+    job: Job,
+    messages: list[tuple[str, Any]],
+    finished: bool,
+    exitcode: int | None,
+    written: str,
+    start: float,
+) -> Outcome:
+    fence, outputs, ending = None, [], None
+    for kind, value in messages:
+        if kind == "fence":
+            fence = value
+        elif kind == "output":
+            outputs.append(value)
+        else:
+            ending = value
+    seconds = time.perf_counter() - start
+    if isinstance(ending, PageRun):
+        ending.outputs = outputs
+        return Outcome(ending, None, seconds)
+    if isinstance(ending, NotebookRun):
+        return Outcome(ending, None, seconds)
+    if isinstance(ending, Failure):
+        return Outcome(None, ending, seconds)
+    if not finished:
+        kind, summary = FailureKind.TIMED_OUT, f"the page did not finish within {job.timeout:g} s"
+    else:
+        kind, summary = FailureKind.EXITED, _exit_status(exitcode)
+        if exitcode == 1 and "Traceback" in written:  # the runner itself failed
+            summary += "\n" + written[written.rindex("Traceback") :]
+    return _stopped(job, outputs, kind, summary, start, fence)
+
+
+def _stopped(
+    job: Job,
+    outputs: list[FenceOutput],
+    kind: FailureKind,
+    summary: str,
+    start: float,
+    fence: int | None = None,
+) -> Outcome:
+    """The outcome of a job whose process did not finish it."""
+    seconds = time.perf_counter() - start
+    if job.kind == "notebook":
+        return Outcome(None, Failure(0, kind, summary), seconds)
+    if fence is None:  # it ended before its first fence
+        fence = next((f.index for f in job.payload if not f.skip), 1)
+    run = PageRun(outputs=outputs, seconds=seconds, failure=Failure(fence, kind, summary))
+    return Outcome(run, None, seconds)
+
+
+def _exit_status(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        with contextlib.suppress(ValueError):
+            return f"killed by {signal.Signals(-exitcode).name}"
+    return f"exit status {exitcode}"
+
+
+def _kill(process: BaseProcess) -> None:
+    """Kill the job's process and, where there are process groups, what it started."""
+    if process.pid is None:
+        return
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(OSError, ValueError):
         process.kill()
-        process.wait()
 
 
-def _log_lines(stream):
-    """What a worker writes to stderr (TensorFlow's start-up lines): debug messages."""
-    for line in stream:
-        log.debug("worker: %s", line.decode(errors="replace").rstrip())
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``variables`` set where unset, for the block only."""
+    added = {name: value for name, value in variables.items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
+class ScratchRoot:
+    """A build's folder for its jobs' scratch folders, locked while the build lives."""
+
+    def __init__(self, parent: str | None = None) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+        self._lock_file: IO[bytes] | None = open(self.path / LOCK_FILE, "wb")  # noqa: SIM115
+        if not _try_lock(self._lock_file):
+            raise OSError(f"cannot lock {self.path / LOCK_FILE}")
+        self._count = 0
+        self._count_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def folder(self) -> Iterator[tuple[Path, Path]]:
+        """A job's scratch folder and the file for what its process writes; removed after."""
+        with self._count_lock:
+            self._count += 1
+            number = self._count
+        workdir, output_log = self.path / f"job-{number}", self.path / f"job-{number}.log"
+        workdir.mkdir()
+        try:
+            yield workdir, output_log
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                output_log.unlink()
+
+    def close(self) -> None:
+        if self._lock_file is not None:
+            self._lock_file.close()
+            self._lock_file = None
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def remove_stale_scratch(parent: str | None = None) -> list[Path]:
+    """Remove the scratch folders of builds that are gone (their lock is free); return them."""
+    removed = []
+    for path in sorted(Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*")):
+        if path.is_dir() and _is_stale(path):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def _is_stale(path: Path) -> bool:
+    lock_path = path / LOCK_FILE
+    if not lock_path.is_file():
+        with contextlib.suppress(OSError):
+            return time.time() - path.stat().st_mtime > UNLOCKED_GRACE_SECONDS
+        return False
+    try:
+        with open(lock_path, "ab") as lock_file:
+            return _try_lock(lock_file)  # closing the file releases the lock
+    except OSError:
+        return False
+
+
+def _try_lock(file: IO[bytes]) -> bool:
+    """Take an exclusive OS lock on ``file`` without waiting; False if another holds it.
+    The OS releases it when the file is closed or its process ends, however it ends."""
+    try:
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True

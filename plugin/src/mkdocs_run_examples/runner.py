@@ -19,57 +19,13 @@ import sys
 import time
 import traceback
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs_run_examples import describe, figures
+from mkdocs_run_examples.records import Failure, FailureKind, FenceOutput, Frame, PageRun
 
 PACKAGE = Path(__file__).parent
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
-
-
-@dataclass
-class FenceOutput:
-    """What one fence printed, and the images it wrote (file name, sha256, bytes)."""
-
-    stdout: str = ""
-    images: list = field(default_factory=list)
-    skipped: bool = False
-    truncated: int = 0  # characters of stdout cut off at the output limit
-    error: str = ""  # the traceback an expect-error fence raised, shown as its output
-    about: dict = field(default_factory=dict)  # image name -> what it shows (see describe)
-
-
-@dataclass
-class Frame:
-    """One traceback frame: in fence ``fence`` (line ``line`` of its code), or in a file."""
-
-    fence: int | None
-    filename: str
-    line: int
-    function: str
-    source: str
-
-
-@dataclass
-class Failure:
-    """Why a page's run stopped at fence ``fence``."""
-
-    fence: int
-    kind: str  # "raised", "did not raise", "exited", "timed out"
-    summary: str  # "ZeroDivisionError: division by zero", "exit status 3", ...
-    frames: list = field(default_factory=list)  # Frame, outermost first
-
-
-@dataclass
-class PageRun:
-    outputs: list  # one FenceOutput per fence run, up to the one that failed
-    seconds: float
-    failure: Failure | None = None
-    warnings: list = field(default_factory=list)  # what the fences wrote to stderr or warned
-    ran_at: str = ""  # the UTC day it ran, YYYY-MM-DD
-    versions: dict = field(default_factory=dict)  # Python, Keras, the backend: what ran it
-    figures: list = field(default_factory=list)  # the values of the prose's figures, in order
 
 
 def run_page(fences, output_limit=100_000, started=None, finished=None):
@@ -120,7 +76,7 @@ def _evaluate_figures(fence, namespace, values):
             values.append(figures.plain(eval(expression, namespace)))
         except Exception as error:
             summary = f"the figure {{{{ {expression} }}}} after it: {_summary(error)}"
-            return Failure(fence.index, "raised", summary)
+            return Failure(fence.index, FailureKind.RAISED, summary)
     return None
 
 
@@ -148,36 +104,96 @@ def _run_fence(fence, namespace, output_limit, messages):
     output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
     if fence.expect_error:
         if raised is None:
-            return output, Failure(fence.index, "did not raise", "it is marked expect-error")
+            return output, Failure(
+                fence.index, FailureKind.DID_NOT_RAISE, "it is marked expect-error"
+            )
         output.error = reader_traceback(raised)
         return output, None
     if raised is None:
         return output, None
-    return output, Failure(fence.index, "raised", _summary(raised), _frames(raised))
+    return output, raised_failure(fence.index, raised)
 
 
 def fence_filename(index):
     return f"<fence {index}>"
 
 
-def _summary(error):
+def _summary(error: BaseException) -> str:
     return "".join(traceback.format_exception_only(error)).strip()
 
 
-def _frames(error):
-    """The traceback's frames from the first one in a fence, without this package's: the
-    runner's before it, and the wrappers ``describe`` puts around ``plot_model`` and
-    ``savefig``, which a reader running the listing does not have."""
-    frames = []
+def _frames(error: BaseException, *, leading: bool = False) -> list[Frame]:
+    """The traceback's frames from the first one in a fence (with ``leading``, from the
+    first one), without this package's: the runner's before it, and the wrappers
+    ``describe`` puts around ``plot_model`` and ``savefig``, which a reader running the
+    listing does not have."""
+    frames: list[Frame] = []
     for summary in traceback.extract_tb(error.__traceback__):
         fence = _fence_index(summary.filename)
-        if fence is None and (not frames or Path(summary.filename).parent == PACKAGE):
+        skipped = (not frames and not leading) or Path(summary.filename).parent == PACKAGE
+        if fence is None and skipped:
             continue
-        frames.append(Frame(fence, summary.filename, summary.lineno, summary.name, summary.line))
+        line, source = summary.lineno or 0, summary.line or ""
+        frames.append(Frame(fence, summary.filename, line, summary.name, source))
     return frames
 
 
-def _fence_index(filename):
+CAUSE = "The above exception was the direct cause of the following exception:"
+CONTEXT = "During handling of the above exception, another exception occurred:"
+
+
+def raised_failure(index: int, error: BaseException) -> Failure:
+    """The failure of fence ``index`` that raised ``error``, as ``failures`` reads it: the
+    frames of the exceptions ``error`` chains, each followed by a boundary (a Frame with
+    no file: the exception's summary, and Python's sentence after it), then ``error``'s
+    own; a SyntaxError's location is its last frame (with no function), not part of its
+    summary."""
+    frames: list[Frame] = []
+    for chained, sentence in _chained(error):
+        frames += _exception_frames(chained, leading=True)
+        frames.append(Frame(None, "", 0, sentence, _failure_summary(chained)))
+    frames += _exception_frames(error)
+    return Failure(index, FailureKind.RAISED, _failure_summary(error), frames)
+
+
+def _chained(error: BaseException) -> list[tuple[BaseException, str]]:
+    """The exceptions ``error`` chains, earliest first, as Python prints them: each with
+    the sentence printed after it (``CAUSE`` or ``CONTEXT``)."""
+    chain: list[tuple[BaseException, str]] = []
+    seen = {id(error)}
+    while True:
+        if error.__cause__ is not None:
+            error, sentence = error.__cause__, CAUSE
+        elif error.__context__ is not None and not error.__suppress_context__:
+            error, sentence = error.__context__, CONTEXT
+        else:
+            break
+        if id(error) in seen:  # a cycle
+            break
+        seen.add(id(error))
+        chain.append((error, sentence))
+    return chain[::-1]
+
+
+def _exception_frames(error: BaseException, *, leading: bool = False) -> list[Frame]:
+    """``_frames(error)``, then a SyntaxError's location: the line it points at."""
+    frames = _frames(error, leading=leading)
+    if isinstance(error, SyntaxError) and error.lineno is not None:
+        filename = error.filename or "<string>"
+        source = (error.text or "").strip()
+        frames.append(Frame(_fence_index(filename), filename, error.lineno, "", source))
+    return frames
+
+
+def _failure_summary(error: BaseException) -> str:
+    """``_summary``, without a SyntaxError's location (see ``_exception_frames``)."""
+    lines = traceback.format_exception_only(error)
+    if isinstance(error, SyntaxError) and error.lineno is not None:
+        lines = [line for line in lines if not line.startswith("  ")]
+    return "".join(lines).strip()
+
+
+def _fence_index(filename: str) -> int | None:
     if filename.startswith("<fence ") and filename.endswith(">"):
         return int(filename[7:-1])
     return None

@@ -18,10 +18,13 @@ the origin of the include line of the page it came through.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import markdown
-import yaml
 from pymdownx.snippets import SnippetExtension, SnippetMissingError, SnippetPreprocessor
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 
 class IncludeError(Exception):
@@ -53,15 +56,18 @@ class SnippetExpander:
         self._tracer = _TracingPreprocessor(config, self._markdown, self.root)
 
     @classmethod
-    def from_mkdocs_yml(cls, path):
-        """The expander configured by an mkdocs.yml."""
-        path = Path(path)
-        config = yaml.load(path.read_text(encoding="utf-8"), Loader=_TagTolerantLoader)
-        options = {}
-        for extension in config.get("markdown_extensions", []):
-            if isinstance(extension, dict) and "pymdownx.snippets" in extension:
-                options = extension["pymdownx.snippets"]
-        return cls(options, path.parent)
+    def from_mkdocs_yml(cls, path: str | Path) -> "SnippetExpander":
+        """The expander configured by an mkdocs.yml, read as MkDocs reads it."""
+        from mkdocs.config import load_config  # 0.1 s to import: only for those who read one
+
+        return cls.from_config(load_config(str(path)))
+
+    @classmethod
+    def from_config(cls, config: "MkDocsConfig") -> "SnippetExpander":
+        """The expander of a loaded MkDocs configuration (``mkdocs.config.load_config``):
+        its pymdownx.snippets options, paths taken from the folder of its mkdocs.yml."""
+        options = config.mdx_configs.get("pymdownx.snippets")
+        return cls(options, Path(config.config_file_path).parent)
 
     def expand(self, text):
         """The Markdown ``text`` with every include replaced by what it includes."""
@@ -215,10 +221,3 @@ class _TracingPreprocessor(SnippetPreprocessor):
             except SnippetMissingError:
                 return f'section "{target["section"]}" not found in {self.relative(path)}'
         return None
-
-
-class _TagTolerantLoader(yaml.SafeLoader):
-    """A safe loader that reads MkDocs' tags (``!ENV``, ``!relative``) as plain values."""
-
-
-_TagTolerantLoader.add_multi_constructor("!", lambda loader, suffix, node: None)

@@ -1,0 +1,132 @@
+"""The process that runs one job: a page's fences or a notebook, then it ends.
+
+``pool.WorkerPool`` starts :func:`run_job` in a fresh process for every job, by
+multiprocessing's start method (a fork of the warm forkserver, a fork of the build, or
+a fresh interpreter): no page sees what another changed. It runs in its scratch folder,
+in a process group of its own where there are process groups (so that a timeout kills
+what the page started too), and sends over ``channel`` the index of each fence as it
+starts, each fence's :class:`~records.FenceOutput` as it ends, then the run. So when the
+process dies (``os._exit``, a crash) or is killed at its time limit, the build still
+knows which fence was running and what the fences before it showed.
+
+The build imports this module only to name :func:`run_job` as the processes' target:
+what the job runs is imported in its process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import faulthandler
+import gc
+import importlib
+import os
+import signal
+import sys
+import threading
+import time
+from multiprocessing.connection import Connection
+
+from mkdocs_run_examples.records import Failure, FailureKind, Job, NotebookRun
+
+# What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
+# matplotlib drawing off screen, no TensorFlow start-up lines, and one TensorFlow thread
+# per process: the pools already run a job per core, and for the site's small models a
+# second thread only adds work (the notebook, alone on 2 cores: 41-42 s of CPU with one
+# thread, 46 s with two, in the same time).
+ENVIRONMENT = {
+    "COLUMNS": "250",
+    "MPLBACKEND": "Agg",
+    "TF_CPP_MIN_LOG_LEVEL": "3",
+    "TF_NUM_INTRAOP_THREADS": "1",
+    "TF_NUM_INTEROP_THREADS": "1",
+}
+
+
+def run_job(
+    job: Job,
+    channel: Connection,
+    build: Connection,
+    scratch: str,
+    log: str,
+    niceness: int,
+    preload: list[str],
+) -> None:
+    """The target of a job's process: run ``job`` in ``scratch`` and report on ``channel``;
+    ``build`` is a pipe the build holds open while it waits for the job. What the process
+    itself writes to its stdout and stderr goes to the file ``log``. ``preload`` is imported
+    first, if the process did not start with it (spawn), so that a page sees the same
+    modules whatever the start method."""
+    # What the process started with (TensorFlow, Keras: a large heap) is never garbage:
+    # the collector's full passes would walk it for nothing (0.3 s a page).
+    gc.freeze()
+    _isolate(log, niceness)
+    os.chdir(scratch)
+    _quit_when_orphaned(build, os.getppid())
+    for name in preload:
+        importlib.import_module(name)
+    from mkdocs_run_examples.notebooks import NotebookError
+    from mkdocs_run_examples.runner import run_page
+
+    try:
+        if job.kind == "page":
+            run = run_page(
+                job.payload,
+                job.output_limit,
+                started=lambda index: channel.send(("fence", index)),
+                finished=lambda output: channel.send(("output", output)),
+            )
+            channel.send(("run", dataclasses.replace(run, outputs=[])))  # outputs went one by one
+        else:
+            channel.send(("run", _run_notebook(job, scratch)))
+    except NotebookError as error:
+        channel.send(("failure", Failure(0, FailureKind.RAISED, str(error))))
+    finally:
+        channel.close()
+
+
+def _run_notebook(job: Job, scratch: str) -> NotebookRun:
+    from mkdocs_run_examples.notebooks import run_notebook
+
+    start = time.perf_counter()
+    result = run_notebook(job.payload, job.timeout, scratch)
+    return NotebookRun(**result, seconds=time.perf_counter() - start)
+
+
+def _isolate(log: str, niceness: int) -> None:
+    """The page's own environment, standard streams, process group and CPU priority."""
+    os.environ.update(ENVIRONMENT)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.flush()
+    stdin = os.open(os.devnull, os.O_RDONLY)  # the build's input is not the page's
+    output = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    for source, target in ((stdin, 0), (output, 1), (output, 2)):
+        os.dup2(source, target)
+    os.close(stdin)
+    os.close(output)
+    faulthandler.enable()  # a crash's Python stack, in the log rather than the build's terminal
+    if hasattr(os, "setpgid"):  # POSIX: a group of its own, killed whole at its time limit
+        os.setpgid(0, 0)
+    if niceness and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(niceness)
+
+
+def _quit_when_orphaned(build: Connection, parent: int) -> None:
+    """End this process (and its group) when the build stops waiting for it or dies.
+
+    Portable: the pipe ``build`` reads as ended once no process holds its other end. Under
+    fork, a page forked later may hold a copy of it; then the parent's pid changing tells.
+    """
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            while not build.poll(1.0) and os.getppid() == parent:
+                pass
+        if hasattr(os, "killpg"):
+            with contextlib.suppress(OSError):
+                os.killpg(0, signal.SIGKILL)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="run-examples-orphan-watch", daemon=True).start()

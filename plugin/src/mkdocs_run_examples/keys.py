@@ -1,0 +1,203 @@
+"""A page's cache key, made of exactly what can change its output, and why it changed.
+
+A page's :class:`Key` covers:
+
+- the code of every fence that runs, after includes, with its markers (continues
+  the fence before, expects an error); of a skipped fence only that it is there;
+- the source of each definition of the configured source packages that the code
+  reaches (see ``dependencies``), by qualified name;
+- the :class:`~environment.Environment` (see ``environment``).
+
+Beside its digest, a key has a manifest: short digests of each of those parts,
+stored with the page's last run, so that :func:`explain` (and
+``store.RunCache.reasons``) can say why a page runs again: "code of fence 3
+changed", "convblocks.blocks.vgg.vgg_block changed", "keras 3.15.1 → 3.15.2".
+
+The Chinese page of an English one has the same code, hence the same key: it
+reuses the English run.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from mkdocs_run_examples.dependencies import reached_definitions
+from mkdocs_run_examples.environment import FORMAT, Environment
+
+SHORT = 16  # hex digits of the manifest's digests
+# A fence's markers that change how it runs (its timeout does not change its output):
+# {marker: the fence's attribute}.
+MARKERS = {"skip": "skip", "continues": "continues", "expect-error": "expect_error"}
+MARKER_CHANGES = {
+    "skip": ("fence {} is now skipped", "fence {} is no longer skipped"),
+    "continues": ("fence {} now continues the one before", "fence {} no longer continues"),
+    "expect-error": ("fence {} now expects an error", "fence {} no longer expects an error"),
+}
+
+
+class Listing(Protocol):
+    """A fence, or a notebook's code cell seen as one (``expect_error`` and ``figures``,
+    when it has them, count too)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def skip(self) -> bool: ...
+
+    @property
+    def continues(self) -> bool: ...
+
+
+@dataclass(frozen=True, eq=False)
+class Key:
+    """A page's cache key: ``digest`` names its files; ``manifest`` (JSON-able) explains it.
+
+    Keys are equal, and hash, by digest.
+    """
+
+    digest: str
+    manifest: dict[str, Any]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Key) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __str__(self) -> str:
+        return self.digest
+
+
+def page_key(
+    fences: Sequence[Listing], environment: Environment, sources: Mapping[str, str | Path]
+) -> Key:
+    """The key of a page's ``fences`` (or a notebook's code cells).
+
+    ``environment``: an :class:`~environment.Environment`; ``sources``: {import name:
+    directory} of the packages whose reached definitions count.
+    """
+    digest = hashlib.sha256(f"{FORMAT}\0{environment.digest}\0".encode())
+    manifest_fences = []
+    for fence in fences:
+        markers = _markers(fence)
+        code = None if fence.skip else _sha256(fence.code.encode())
+        figures = getattr(fence, "figures", ())
+        if figures:  # what the prose evaluates after it is its code too
+            code = _sha256(f"{code}\0{json.dumps(figures)}".encode())
+        digest.update(f"fence {' '.join(markers)} {code}\0".encode())
+        manifest_fences.append({"code": code and code[:SHORT], "markers": markers})
+    listings = [fence.code for fence in fences if not fence.skip]
+    definitions = {}
+    for name, directory in sorted(sources.items()):
+        for qualified, text in reached_definitions(listings, name, directory).items():
+            definitions[qualified] = text_digest = _sha256(text.encode())
+            digest.update(f"{qualified}\0{text_digest}\0".encode())
+    manifest = {
+        "format": FORMAT,
+        "fences": manifest_fences,
+        "definitions": {name: value[:SHORT] for name, value in definitions.items()},
+        "environment": environment.parts,
+    }
+    return Key(digest=digest.hexdigest(), manifest=manifest)
+
+
+def _markers(fence: Listing) -> list[str]:
+    return [marker for marker, attribute in MARKERS.items() if getattr(fence, attribute, False)]
+
+
+def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, Any]) -> list[str]:
+    """Why a page with ``new_manifest`` cannot reuse the run stored with ``old_manifest``.
+
+    Human reasons, most specific first: fences, then definitions, then the
+    environment. ``["not in the cache"]`` when nothing is known before; ``[]`` when
+    the manifests are the same.
+    """
+    if not old_manifest:
+        return ["not in the cache"]
+    if old_manifest.get("format") != new_manifest.get("format"):
+        return ["the cache format changed"]
+    reasons = _explain_fences(old_manifest.get("fences", []), new_manifest.get("fences", []))
+    reasons += _explain_mapping(
+        old_manifest.get("definitions", {}),
+        new_manifest.get("definitions", {}),
+        lambda name, old, new: f"{name} changed",
+    )
+    reasons += _explain_environment(
+        old_manifest.get("environment", {}), new_manifest.get("environment", {})
+    )
+    return reasons
+
+
+def _explain_fences(
+    old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]
+) -> list[str]:
+    def entry(fence: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+        return fence.get("code"), tuple(fence.get("markers", ()))
+
+    old_entries, new_entries = [entry(f) for f in old], [entry(f) for f in new]
+    reasons = []
+    matcher = difflib.SequenceMatcher(None, old_entries, new_entries, autojunk=False)
+    for operation, i1, i2, j1, j2 in matcher.get_opcodes():
+        if operation == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1)
+        for i, j in zip(range(i1, i1 + paired), range(j1, j1 + paired), strict=True):
+            (old_code, old_markers), (new_code, new_markers) = old_entries[i], new_entries[j]
+            if old_code != new_code and old_code is not None and new_code is not None:
+                reasons.append(f"code of fence {j + 1} changed")
+            for marker, (now, no_longer) in MARKER_CHANGES.items():
+                if (marker in new_markers) != (marker in old_markers):
+                    reasons.append((now if marker in new_markers else no_longer).format(j + 1))
+        reasons += [f"fence {i + 1} removed" for i in range(i1 + paired, i2)]
+        reasons += [f"fence {j + 1} added" for j in range(j1 + paired, j2)]
+    return reasons
+
+
+def _explain_mapping(
+    old: Mapping[str, Any], new: Mapping[str, Any], changed: Callable[[str, Any, Any], str]
+) -> list[str]:
+    reasons = []
+    for name in sorted(old.keys() | new.keys()):
+        if name not in old:
+            reasons.append(f"{name} added")
+        elif name not in new:
+            reasons.append(f"{name} removed")
+        elif old[name] != new[name]:
+            reasons.append(changed(name, old[name], new[name]))
+    return reasons
+
+
+def _explain_environment(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    if old == new:
+        return []
+    if "digest" in old or "digest" in new:  # given as a bare digest: nothing to compare
+        return ["the environment changed"]
+    reasons = []
+    if old.get("python") != new.get("python"):
+        before, after = str(old.get("python")), str(new.get("python"))
+        if before.split()[:1] != after.split()[:1]:
+            before, after = before.split()[0], after.split()[0]
+        reasons.append(f"Python {before} → {after}")
+    if old.get("dot") != new.get("dot"):
+        reasons.append("Graphviz dot changed")
+    if old.get("plugin") != new.get("plugin"):
+        reasons.append("the plugin's runner changed")
+    if old.get("lock") != new.get("lock"):
+        reasons.append("the lock file changed")
+    reasons += _explain_mapping(
+        old.get("distributions", {}),
+        new.get("distributions", {}),
+        lambda name, before, after: f"{name} {before} → {after}",
+    )
+    return reasons or ["the environment changed"]
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,97 @@
+"""The example site (plugin/tests/example) built for real, with every start method this
+platform has, and in a Python that cannot fork: what CI runs on Linux, macOS and Windows.
+
+Each build runs on a copy of the site in a temporary folder, so no cache is left here.
+"""
+
+import html
+import multiprocessing
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+EXAMPLE = Path(__file__).parent / "example"
+START_METHODS = [
+    method
+    for method in multiprocessing.get_all_start_methods()
+    if method in {"fork", "forkserver", "spawn"}
+]
+# mkdocs' own command line, in a Python whose os module has no fork (as on Windows).
+WITHOUT_FORK = (
+    "import os, sys\n"
+    "vars(os).pop('fork', None)\n"
+    "from mkdocs.__main__ import cli\n"
+    "sys.argv = ['mkdocs', 'build', '--strict', '-d', sys.argv[1]]\n"
+    "cli()\n"
+)
+OUTPUT = re.compile(r'<div class="cb-output">\n(.*?)\n</div>', re.DOTALL)
+PRINTED = re.compile(r'<pre class="cb-stdout[^"]*"><code>(.*?)</code></pre>', re.DOTALL)
+
+
+def copy_example(tmp_path, **options):
+    """A copy of the example site in ``tmp_path``, the plugin given ``options`` too."""
+    project = tmp_path / "example"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".cache"))
+    config_file = project / "mkdocs.yml"
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    [plugin] = [entry for entry in config["plugins"] if "run-examples" in entry]
+    plugin["run-examples"].update(options)
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return project
+
+
+def run_python(project, *arguments):
+    """``python <arguments>`` run in ``project``, its output captured."""
+    return subprocess.run(
+        [sys.executable, *arguments],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+    )
+
+
+def printed(site, page):
+    """What each fence of ``page`` printed (or its traceback), as the built HTML shows it."""
+    text = (site / page / "index.html").read_text(encoding="utf-8")
+    outputs = OUTPUT.findall(text)
+    return [html.unescape("\n".join(PRINTED.findall(output))) for output in outputs]
+
+
+def assert_the_outputs_are_shown(site):
+    assert printed(site, ".") == ["area: 28.27", "twice the area: 56.55"]
+    assert printed(site, "chart") == ["sum of squares: 55"]
+    traceback, after = printed(site, "errors")
+    assert traceback.startswith("Traceback (most recent call last):")
+    assert traceback.rstrip().endswith("KeyError: 'b'")
+    assert after == "still running after the error"
+    [image] = (site / "assets" / "examples").glob("*.png")
+    assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    chart = (site / "chart" / "index.html").read_text(encoding="utf-8")
+    assert f'src="../assets/examples/{image.name}"' in chart
+
+
+@pytest.mark.parametrize("method", START_METHODS)
+def test_the_example_site_builds_with_each_start_method(tmp_path, method):
+    project = copy_example(tmp_path, start_method=method)
+    site = tmp_path / "site"
+    result = run_python(project, "-m", "mkdocs", "build", "--strict", "-d", str(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(rf"running pages \d+ at a time by {method}\b", result.stderr), result.stderr
+    assert_the_outputs_are_shown(site)
+
+
+def test_the_example_site_builds_where_python_cannot_fork(tmp_path):
+    project = copy_example(tmp_path)  # start_method: auto
+    site = tmp_path / "site"
+    result = run_python(project, "-c", WITHOUT_FORK, str(site))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"running pages \d+ at a time by spawn\b", result.stderr), result.stderr
+    assert_the_outputs_are_shown(site)
