@@ -16,8 +16,8 @@ import pytest
 from helpers import KERAS, LazyModule, block_model, mkdocs_build, start_mkdocs_build
 
 from mkdocs_run_examples.fences import find_fences
+from mkdocs_run_examples.labels import LABELS
 from mkdocs_run_examples.notebooks import install_cell, page_notebook, page_script
-from mkdocs_run_examples.plugin import LABELS
 from mkdocs_run_examples.records import FailureKind
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import FenceOutput, run_page

@@ -12,10 +12,11 @@ import time
 import psutil
 import pytest
 
-from mkdocs_run_examples import pool as pool_module
+from mkdocs_run_examples import scratch
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.pool import ScratchRoot, WorkerPool, remove_stale_scratch, start_method
+from mkdocs_run_examples.pool import WorkerPool, start_method
 from mkdocs_run_examples.records import FailureKind, Job
+from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 
 METHODS = [
     m for m in ("forkserver", "fork", "spawn") if m in multiprocessing.get_all_start_methods()
@@ -298,7 +299,7 @@ def test_a_live_build_s_scratch_folder_is_never_removed(tmp_path):
 _HOLDER = textwrap.dedent(
     """
     import time
-    from mkdocs_run_examples.pool import ScratchRoot
+    from mkdocs_run_examples.scratch import ScratchRoot
 
     root = ScratchRoot({parent!r})
     print(root.path.name, flush=True)
@@ -308,12 +309,18 @@ _HOLDER = textwrap.dedent(
 
 
 def test_a_folder_being_made_is_left_alone_until_it_is_old(tmp_path, monkeypatch):
-    """mkdtemp, then the lock: a folder without its lock file is another build's, starting."""
-    starting = tmp_path / f"{pool_module.SCRATCH_PREFIX}starting"
+    """mkdtemp, then the lock: a folder without its lock file is another build's, starting;
+    an old empty one, a build's that stopped in between. Other folders are not the pool's."""
+    starting = tmp_path / f"{scratch.SCRATCH_PREFIX}abcd1234"  # as mkdtemp names them
     starting.mkdir()
+    others = [tmp_path / f"{scratch.SCRATCH_PREFIX}{name}" for name in ("backup", "x1234567")]
+    others[0].mkdir()
+    others[1].mkdir()
+    (others[1] / "notes.txt").write_text("someone's")
     assert remove_stale_scratch(str(tmp_path)) == []
-    monkeypatch.setattr(pool_module, "UNLOCKED_GRACE_SECONDS", -1.0)
+    monkeypatch.setattr(scratch, "UNLOCKED_GRACE_SECONDS", -1.0)
     assert remove_stale_scratch(str(tmp_path)) == [starting]
+    assert all(other.is_dir() for other in others)
 
 
 @pytest.mark.parametrize(
@@ -327,9 +334,7 @@ def test_a_notebook_that_runs_takes_a_page_worker_s_core(serving, notebooks, exp
     plugin = RunExamplesPlugin()
     plugin.load_config({"workers": 3})
     plugin.on_startup(command="serve" if serving else "build", dirty=False)
-    plugin.notebook_runs = set()
     if serving:  # serve starts the pages' pool before it knows what runs
-        plugin._workers("pages")
-    plugin.notebook_runs = {f"notebook {n}" for n in range(notebooks)}
-    pages = plugin._workers("pages")
-    assert (pages.size, plugin._workers("notebooks").size) == (expected, 3)
+        plugin.pools.pages(plugin.config, notebooks=0)
+    pages = plugin.pools.pages(plugin.config, notebooks=notebooks)
+    assert (pages.size, plugin.pools.notebooks(plugin.config).size) == (expected, 3)

@@ -6,21 +6,32 @@ the page is read, linked under its title, and written beside the page's HTML.
 outside a build); the notebook starts with the cell that installs ``install``.
 """
 
-import re
-from pathlib import Path
+from __future__ import annotations
 
-from mkdocs_run_examples.notebooks import page_notebook, page_script
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mkdocs_run_examples.notebooks import Pin, page_notebook, page_script
+from mkdocs_run_examples.records import Fence
+
+if TYPE_CHECKING:
+    from mkdocs.structure.pages import Page
 
 
 class Downloads:
-    def __init__(self):
-        self.files = {}  # page URL -> {file name: text}
+    def __init__(self) -> None:
+        self.files: dict[str, dict[str, str]] = {}  # page URL -> {file name: text}
 
-    def keep(self, markdown, fences, page, install=()):
+    def keep(
+        self, markdown: str, fences: Sequence[Fence], page: Page, install: Sequence[Pin] = ()
+    ) -> None:
         stem = Path(page.file.src_uri).stem
         self.files[page.url] = page_downloads(markdown, fences, stem, install)
 
-    def link(self, markdown, page, labels):
+    def link(self, markdown: str, page: Page, labels: Mapping[str, str]) -> str:
         """``markdown`` with links to the page's notebook and script under its title."""
         stem = Path(page.file.src_uri).stem
         links = (
@@ -32,7 +43,7 @@ class Downloads:
         lines[title + 1 : title + 1] = ["", links, ""]
         return "\n".join(lines)
 
-    def write(self, site_dir):
+    def write(self, site_dir: str | os.PathLike[str]) -> None:
         for url, files in self.files.items():
             folder = Path(site_dir) / url
             folder.mkdir(parents=True, exist_ok=True)
@@ -40,7 +51,9 @@ class Downloads:
                 (folder / name).write_text(text, encoding="utf-8")
 
 
-def page_downloads(markdown, fences, stem, install=()):
+def page_downloads(
+    markdown: str, fences: Sequence[Fence], stem: str, install: Sequence[Pin] = ()
+) -> dict[str, str]:
     """{file name: text}: the notebook and the script of the page ``stem``.md, from its
     Markdown as MkDocs reads it (front matter removed) and its fences (``find_fences``);
     ``install``: pins from ``notebooks.pinned``."""
@@ -52,6 +65,6 @@ def page_downloads(markdown, fences, stem, install=()):
     }
 
 
-def _without_heading_ids(markdown):
+def _without_heading_ids(markdown: str) -> str:
     # [ \t]: a newline kept, so the fences' line numbers still hold
     return re.sub(r"^(#+ .*?)[ \t]*\{#[^}]*\}[ \t]*$", r"\1", markdown, flags=re.MULTILINE)

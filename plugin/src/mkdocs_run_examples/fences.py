@@ -26,10 +26,14 @@ lines to the included file (nested includes too; see snippets.py for the rare li
 that map to the page's include line instead).
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Callable, Iterable
+from typing import TypedDict
 
 from mkdocs_run_examples.records import Fence, format_location
-from mkdocs_run_examples.snippets import IncludeError
+from mkdocs_run_examples.snippets import IncludeError, Origin, SnippetExpander
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
 # pytest-codeblocks reads a comment alone on its line (stripped) as a marker.
@@ -49,15 +53,15 @@ class FenceError(ValueError):
     """Fences the build cannot run as the tests would: ``errors``, one line each,
     ``path:line: message``; ``str()`` joins them with newlines."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: Iterable[str]) -> None:
         self.errors = list(errors)
         super().__init__("\n".join(self.errors))
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "\n".join(self.errors)
 
 
-def body_first_line(file_text):
+def body_first_line(file_text: str) -> int:
     """The 1-based line of ``file_text`` (a page file) on which MkDocs' Markdown starts.
 
     MkDocs 1.6 hands plugins the page without its front matter (YAML between ``---``
@@ -73,7 +77,9 @@ def body_first_line(file_text):
     return text[: len(text) - len(body)].count("\n") + 1
 
 
-def read_page(file_text, *, path, expander):
+def read_page(
+    file_text: str, *, path: str, expander: SnippetExpander | None
+) -> tuple[str, list[Fence]]:
     """A page file's Markdown as MkDocs hands it to ``on_page_markdown`` (front matter
     removed) and its fences (``find_fences``, file lines counted from the file's top)."""
     from mkdocs.utils.meta import get_data
@@ -83,11 +89,17 @@ def read_page(file_text, *, path, expander):
     return markdown, find_fences(markdown, path=path, first_line=first_line, expander=expander)
 
 
-def _newlines(text):
+def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def find_fences(markdown, *, path="page.md", first_line=1, expander=None):
+def find_fences(
+    markdown: str,
+    *,
+    path: str = "page.md",
+    first_line: int = 1,
+    expander: SnippetExpander | None = None,
+) -> list[Fence]:
     """The Python fences of ``markdown``, in order; raise FenceError with every problem.
 
     ``markdown``: the page as MkDocs hands it to ``on_page_markdown`` (front matter
@@ -97,9 +109,11 @@ def find_fences(markdown, *, path="page.md", first_line=1, expander=None):
     None to leave them as they are.
     """
     lines = markdown.split("\n")
-    fences, errors, markers = [], [], []
+    fences: list[Fence] = []
+    errors: list[str] = []
+    markers: list[tuple[int, str]] = []  # (0-based line, text) of the markers read so far
 
-    def where(number):  # 0-based line of ``markdown`` -> "path:line"
+    def where(number: int) -> str:  # 0-based line of ``markdown`` -> "path:line"
         return format_location(path, first_line + number)
 
     number = 0
@@ -125,10 +139,10 @@ def find_fences(markdown, *, path="page.md", first_line=1, expander=None):
             break
         if info == "python" and ticks[0] == "`":
             flags, cont_line = _flags(markers, where, errors)
-            if flags["continues"] and not fences:
+            if cont_line is not None and not fences:
                 errors.append(f"{where(cont_line)}: a 'cont' fence needs a fence before it")
             body = [_dedent(body_line, indent) for body_line in lines[number + 1 : end]]
-            origins = [(path, first_line + n) for n in range(number + 1, end)]
+            origins: list[Origin] = [(path, first_line + n) for n in range(number + 1, end)]
             if expander is not None:
                 try:
                     expanded = expander.expand_lines(body, origins)
@@ -170,10 +184,21 @@ def find_fences(markdown, *, path="page.md", first_line=1, expander=None):
     return fences
 
 
-def _flags(markers, where, errors):
+class _Flags(TypedDict):
+    """The Fence fields its markers set."""
+
+    continues: bool
+    skip: bool
+    expect_error: bool
+    timeout: float | None
+
+
+def _flags(
+    markers: Iterable[tuple[int, str]], where: Callable[[int], str], errors: list[str]
+) -> tuple[_Flags, int | None]:
     """The Fence fields set by ``markers`` [(0-based line, text)], and the line of the
-    ``cont`` marker; unknown markers are errors."""
-    flags = {"continues": False, "skip": False, "expect_error": False, "timeout": None}
+    ``cont`` marker (None: the fence does not continue); unknown markers are errors."""
+    flags: _Flags = {"continues": False, "skip": False, "expect_error": False, "timeout": None}
     cont_line = None
     for number, marker in markers:
         keyword = marker.partition("pytest-codeblocks:")[2].strip("- ")
@@ -194,10 +219,10 @@ def _flags(markers, where, errors):
     return flags, cont_line
 
 
-def _closes(line, ticks):
+def _closes(line: str, ticks: str) -> bool:
     stripped = line.strip()
     return stripped.startswith(ticks) and set(stripped) == {ticks[0]}
 
 
-def _dedent(line, indent):
+def _dedent(line: str, indent: str) -> str:
     return line[len(indent) :] if line.startswith(indent) else line.lstrip()

@@ -1,7 +1,7 @@
 """Figures in a page's prose taken from its run: ``{{ expression :: format }}``.
 
 The expression is evaluated in the page's namespace right after the listing above it
-(the prose's "the total above"), in the worker, with the page's run; the value replaces
+(the prose's "the total above"), in the page's process, with its run; the value replaces
 the placeholder in each language's own format:
 
 - ``{{ model.count_params() }}``: an integer with thousands separators (``38,720``);
@@ -16,9 +16,14 @@ Inline code (``{{ x }}`` in backticks) is left as written. A page offered as a n
 has no run behind its prose: there a figure shows its expression (:func:`as_code`).
 """
 
+from __future__ import annotations
+
 import dataclasses
 import math
 import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+from mkdocs_run_examples.records import Fence
 
 PLACEHOLDER = re.compile(r"\{\{\s*(?P<expression>.+?)\s*(?:::\s*(?P<format>.*?)\s*)?\}\}")
 CODE_SPAN = re.compile(r"(`+).+?\1")
@@ -32,10 +37,10 @@ class Figure:
     expression: str
     format: str | None
     line: int  # 0-based line in the page's Markdown
-    span: tuple  # (start, end) in that line
+    span: tuple[int, int]  # (start, end) in that line
 
 
-def find(markdown, fences):
+def find(markdown: str, fences: Iterable[Fence]) -> list[Figure]:
     """The figures of ``markdown``'s prose (outside ``fences``), in order."""
     ends = sorted((fence.end_line, fence.index) for fence in fences)
     return [
@@ -50,7 +55,7 @@ def find(markdown, fences):
     ]
 
 
-def _placeholders(text):
+def _placeholders(text: str) -> Iterator[tuple[int, re.Match[str]]]:
     """``(line number, match)`` of each placeholder of ``text``, in order: none in a
     fenced block or in inline code."""
     opening = None  # the ``` or ~~~ of the fenced block we are in
@@ -66,7 +71,7 @@ def _placeholders(text):
             yield number, match
 
 
-def _replaced(text, replacements):
+def _replaced(text: str, replacements: Iterable[tuple[int, tuple[int, int], str]]) -> str:
     """``text`` with ``(line number, (start, end), new text)`` spliced in."""
     lines = text.split("\n")
     for number, (start, end), new in sorted(replacements, reverse=True):
@@ -74,22 +79,25 @@ def _replaced(text, replacements):
     return "\n".join(lines)
 
 
-def attach(markdown, fences):
+def attach(markdown: str, fences: Sequence[Fence]) -> tuple[list[Fence], list[Figure]]:
     """``fences``, each with the expressions its prose evaluates after it, and the figures."""
     found = find(markdown, fences)
-    fences = [
+    attached = [
         dataclasses.replace(
             fence, figures=tuple(f.expression for f in found if f.fence == fence.index)
         )
         for fence in fences
     ]
-    return fences, found
+    return attached, found
 
 
-def substitute(markdown, found, values, location):
+def substitute(
+    markdown: str, found: Iterable[Figure], values: Iterable[object], location: Callable[[int], str]
+) -> tuple[str, list[str]]:
     """``markdown`` with each figure replaced by its value (``values``, in order),
     formatted; ``location(line)`` names a line in errors. Returns (markdown, errors)."""
-    replacements, errors = [], []
+    replacements: list[tuple[int, tuple[int, int], str]] = []
+    errors: list[str] = []
     for figure, value in zip(found, values, strict=False):
         try:
             text = format_value(value, figure.format)
@@ -100,13 +108,13 @@ def substitute(markdown, found, values, location):
     return _replaced(markdown, replacements), errors
 
 
-def as_code(prose):
+def as_code(prose: str) -> str:
     """``prose`` with each figure as its expression in inline code (words: both, then it):
     for a notebook, whose reader runs the code."""
     chinese = re.search(r"[\u4e00-\u9fff]", prose)
     opening, closing = ("（", "）") if chinese else (" (", ")")
 
-    def code(match):
+    def code(match: re.Match[str]) -> str:
         expression, spec = match["expression"], match["format"] or ""
         if spec == "check":
             return ""
@@ -120,7 +128,7 @@ def as_code(prose):
     )
 
 
-def format_value(value, spec):
+def format_value(value: object, spec: str | None) -> str:
     """A figure's text: see the module's docstring."""
     if spec == "check":
         if value is not True:
@@ -144,7 +152,7 @@ def format_value(value, spec):
     return format(value, spec)
 
 
-def plain(value):
+def plain(value: object) -> object:
     """A value that JSON keeps: Python's, or numpy's and Keras' scalars as Python's."""
     if isinstance(value, bool | int | float | str):
         return value

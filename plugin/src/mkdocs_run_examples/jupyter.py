@@ -1,6 +1,6 @@
 """Notebook pages: mkdocs-jupyter renders them, in each language of mkdocs-static-i18n.
 
-The plugin runs a notebook once per build (in a worker) and hands mkdocs-jupyter a
+The plugin runs a notebook once per build (in a process of its own) and hands mkdocs-jupyter a
 copy with the outputs; this module is the glue with the two other plugins:
 
 - ``claim``: i18n rebuilds every file as a plain File after mkdocs-jupyter's
@@ -24,16 +24,26 @@ imported with the plugin, before mkdocs-jupyter when the plugin is listed first,
 turns that listing off with nbconvert's own switch: the site uses the HTML exporter.
 """
 
+from __future__ import annotations
+
 import hashlib
 import importlib.metadata
 import os
 import re
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import nbformat
 from markdown.extensions.toc import slugify
 from mkdocs.utils import get_relative_url
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.pages import Page
+    from mkdocs.structure.toc import AnchorLink
 
 RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its page
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
@@ -43,33 +53,44 @@ ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">')  # the headin
 os.environ.setdefault("NBCONVERT_DISABLE_CONFIG_EXPORTERS", "1")
 
 
-def jupyter_plugin(config):
-    return config.plugins.get("mkdocs-jupyter")
+class JupyterPlugin(Protocol):
+    """What this module uses of mkdocs-jupyter's plugin (which ships no type information)."""
+
+    config: MutableMapping[str, Any]  # its options
+    should_include: Callable[[File], bool]  # whether it renders a file as a page
 
 
-def remember_inclusion(jupyter):
+def jupyter_plugin(config: MkDocsConfig) -> JupyterPlugin | None:
+    return cast("JupyterPlugin | None", config.plugins.get("mkdocs-jupyter"))
+
+
+def remember_inclusion(jupyter: JupyterPlugin) -> None:
     """Make ``jupyter.should_include`` read each version of a file once."""
-    if getattr(jupyter.should_include, "remembers", False):
-        return
-    decide, answers = jupyter.should_include, {}
+    if not isinstance(jupyter.should_include, _RememberedInclusion):
+        jupyter.should_include = _RememberedInclusion(jupyter.should_include)
 
-    def should_include(file):
+
+class _RememberedInclusion:
+    """mkdocs-jupyter's ``should_include``, asked once per version of a file."""
+
+    def __init__(self, decide: Callable[[File], bool]) -> None:
+        self.decide = decide
+        self.answers: dict[tuple[str, int, int], bool] = {}  # (path, mtime, size) -> answer
+
+    def __call__(self, file: File) -> bool:
         if file.abs_src_path is None:
             return False
         try:
             stat = os.stat(file.abs_src_path)
         except OSError:
-            return decide(file)
+            return self.decide(file)
         version = (file.abs_src_path, stat.st_mtime_ns, stat.st_size)
-        if version not in answers:
-            answers[version] = decide(file)
-        return answers[version]
-
-    should_include.remembers = True
-    jupyter.should_include = should_include
+        if version not in self.answers:
+            self.answers[version] = self.decide(file)
+        return self.answers[version]
 
 
-def notebook_files(files, jupyter):
+def notebook_files(files: Iterable[File], jupyter: JupyterPlugin) -> list[File]:
     """The files mkdocs-jupyter renders as pages."""
     return [
         file
@@ -80,7 +101,7 @@ def notebook_files(files, jupyter):
     ]
 
 
-def claim(files, config, jupyter):
+def claim(files: Files, config: MkDocsConfig, jupyter: JupyterPlugin) -> Files:
     """Turn the notebooks back into mkdocs-jupyter pages after i18n's ``on_files``."""
     from mkdocs_jupyter.plugin import NotebookFile
 
@@ -95,7 +116,7 @@ def claim(files, config, jupyter):
     return files
 
 
-def _alternates(url, config):
+def _alternates(url: str, config: MkDocsConfig) -> dict[str, SimpleNamespace]:
     """The notebook's page in each language, for i18n's language switcher.
 
     i18n files a notebook as an asset, so it finds no alternates for it; the same
@@ -115,7 +136,9 @@ def _alternates(url, config):
     }
 
 
-def keep_rendering_cached(jupyter, cache_dir, language):
+def keep_rendering_cached(
+    jupyter: JupyterPlugin, cache_dir: str | os.PathLike[str], language: str
+) -> None:
     """Give mkdocs-jupyter's render cache one folder per language and renderer version."""
     if jupyter.config["cache"]:
         versions = "-".join(importlib.metadata.version(p) for p in RENDERERS)
@@ -128,15 +151,15 @@ class Tidier:
     ``default_language``: the folder of the pages whose anchors every language takes.
     """
 
-    def __init__(self, default_language):
+    def __init__(self, default_language: str) -> None:
         self.default_language = default_language
-        self.stylesheets = {}  # file name -> CSS
+        self.stylesheets: dict[str, str] = {}  # file name -> CSS
 
-    def tidy(self, html, page, config):
+    def tidy(self, html: str, page: Page, config: MkDocsConfig) -> str:
         anchors = _default_anchors(page, config, self.default_language)
         remaining = iter(anchors)
 
-        def heading(match):
+        def heading(match: re.Match[str]) -> str:
             anchor = next(remaining, "")
             link = f'<a class="anchor-link" href="#{anchor}">'
             inner = ANCHOR_LINK.sub(lambda _: link, match[2])
@@ -153,16 +176,16 @@ class Tidier:
         focusable = '<div tabindex="0" class="highlight-ipynb'
         return html.replace('<div class="highlight-ipynb', focusable)
 
-    def write(self, site_dir):
+    def write(self, site_dir: str | os.PathLike[str]) -> None:
         for name, css in self.stylesheets.items():
             (Path(site_dir) / "assets" / name).write_text(css, encoding="utf-8")
 
 
-def _default_anchors(page, config, language):
+def _default_anchors(page: Page, config: MkDocsConfig, language: str) -> list[str]:
     """Anchors of the default language's twin's Markdown headings, in order."""
     rest = page.file.src_uri.partition("/")[2]
     notebook = nbformat.read(Path(config.docs_dir) / language / rest, as_version=4)
-    anchors = []
+    anchors: list[str] = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":
             for title in re.findall(r"^#{1,6}\s+(.+?)\s*$", cell.source, re.MULTILINE):
@@ -170,7 +193,7 @@ def _default_anchors(page, config, language):
     return anchors
 
 
-def _toc_items(items):
+def _toc_items(items: Iterable[AnchorLink]) -> Iterator[AnchorLink]:
     for item in items:
         yield item
         yield from _toc_items(item.children)

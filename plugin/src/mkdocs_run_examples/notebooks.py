@@ -4,7 +4,7 @@
 kernel); mkdocs-jupyter then only renders. Outputs are keyed on the code cells,
 so the Chinese notebook, which has the same code, takes the English outputs.
 What the kernel writes to stderr (TensorFlow's start-up lines) is left out of the
-page, as for Markdown pages. ``run_notebook`` runs in a worker (see ``worker``).
+page, as for Markdown pages. ``run_notebook`` runs in a job's process (see ``execution``).
 
 ``page_notebook`` and ``page_script`` make the downloadable ``.ipynb`` and ``.py``
 of a Markdown page from its prose and its (expanded) fences.
@@ -15,31 +15,49 @@ versions installed where the site is built; every notebook the site offers gets 
 already, as in Colab; a script gets the ``pip install`` command as a comment.
 """
 
+from __future__ import annotations
+
 import copy
 import importlib.metadata
 import json
 import re
 import textwrap
 import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 import nbformat
+from nbformat import NotebookNode
 
 from mkdocs_run_examples import figures
+from mkdocs_run_examples.records import Fence
+
+# A requirement pinned to the version installed here (``pinned``): (name, version,
+# "name[extra]==version").
+Pin = tuple[str, str, str]
 
 
 class NotebookError(Exception):
     """A cell raised: the message shows the cell and the traceback."""
 
 
-def code_cells(notebook):
+class NotebookResult(TypedDict):
+    """What ``run_notebook`` gives: the fields of a ``records.NotebookRun`` but its time."""
+
+    cells: list[dict[str, Any]]  # each code cell's {"outputs": [...], "execution_count": n}
+    versions: dict[str, str]
+    ran_at: str
+
+
+def code_cells(notebook: NotebookNode) -> list[NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def run_notebook(notebook, timeout, workdir):
+def run_notebook(notebook: NotebookNode, timeout: float, workdir: str) -> NotebookResult:
     """Execute a copy of ``notebook`` in ``workdir``: ``{"cells": the outputs of each code
     cell (stderr left out), "versions": what ran it, "ran_at": the UTC day}``. ``timeout``:
     seconds for one cell."""
-    from nbclient import NotebookClient  # in the worker only: the build does not need it
+    from nbclient import NotebookClient  # in the job's process only: the build does not need it
     from nbclient.exceptions import CellExecutionError
 
     executed = copy.deepcopy(notebook)
@@ -47,16 +65,19 @@ def run_notebook(notebook, timeout, workdir):
     client = NotebookClient(
         executed, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": workdir}}
     )
-    # Before the first cell, silently (no execution count): figures say what they show.
-    client.on_notebook_start = lambda **_: client.kc.execute(
-        DESCRIBE_FIGURES, silent=True, store_history=False
-    )
+
+    def describe_figures(**_: object) -> None:
+        # Before the first cell, silently (no execution count): figures say what they show.
+        assert client.kc is not None  # the kernel's client: set before this hook is called
+        client.kc.execute(DESCRIBE_FIGURES, silent=True, store_history=False)
+
+    client.on_notebook_start = describe_figures
     try:
         client.execute()
     except CellExecutionError as error:
         raise NotebookError(f"a cell raised:\n{error}") from None
-    versions = json.loads(executed.cells.pop().outputs[0]["text"])
-    outputs = []
+    versions: dict[str, str] = json.loads(executed.cells.pop().outputs[0]["text"])
+    outputs: list[dict[str, Any]] = []
     for cell in code_cells(executed):
         # What the kernel writes to stderr is TensorFlow's start-up lines: not shown.
         kept = [
@@ -82,7 +103,7 @@ VERSIONS_CELL = (
 )
 
 
-def with_outputs(notebook, outputs):
+def with_outputs(notebook: NotebookNode, outputs: Iterable[Mapping[str, Any]]) -> NotebookNode:
     """A copy of ``notebook`` whose code cells carry ``outputs`` (run_notebook's cells),
     without the figures' facts (see :func:`figure_facts`)."""
     filled = copy.deepcopy(notebook)
@@ -94,7 +115,7 @@ def with_outputs(notebook, outputs):
     return filled
 
 
-def figure_facts(outputs):
+def figure_facts(outputs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The facts of each PNG that ``outputs`` (run_notebook's cells) show, in order
     ({} for one that was not described)."""
     return [
@@ -105,12 +126,15 @@ def figure_facts(outputs):
     ]
 
 
-def pinned(requirements):
+def pinned(requirements: Iterable[str]) -> list[Pin]:
     """``requirements`` (``"convblocks[plot]"``) pinned to the versions installed here:
     ``[("convblocks", "0.2.0", "convblocks[plot]==0.2.0")]``."""
-    pins = []
+    pins: list[Pin] = []
     for requirement in requirements:
-        name = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)[1]
+        found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+        if found is None:
+            raise ValueError(f"{requirement!r} names no package")
+        name = found[1]
         try:
             version = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -119,7 +143,7 @@ def pinned(requirements):
     return pins
 
 
-def install_cell(pins):
+def install_cell(pins: Sequence[Pin]) -> str | None:
     """The code that installs ``pins`` (from ``pinned``) unless those versions are there."""
     if not pins:
         return None
@@ -139,21 +163,23 @@ def install_cell(pins):
     )
 
 
-def with_install_cell(notebook, pins, cell_id="install"):
+def with_install_cell(
+    notebook: NotebookNode, pins: Sequence[Pin], cell_id: str = "install"
+) -> NotebookNode:
     """A copy of ``notebook`` whose first code cell installs ``pins``: after the Markdown
     cell that opens it (its title), else first."""
     source = install_cell(pins)
     filled = copy.deepcopy(notebook)
     if source is None:
         return filled
-    cell = nbformat.v4.new_code_cell(source)
+    cell: NotebookNode = nbformat.v4.new_code_cell(source)
     cell.id = cell_id
     cells = filled.cells
     cells.insert(1 if cells and cells[0].cell_type == "markdown" else 0, cell)
     return filled
 
 
-def without_outputs(notebook):
+def without_outputs(notebook: NotebookNode) -> NotebookNode:
     """A copy of ``notebook`` with no outputs and no execution counts."""
     clean = copy.deepcopy(notebook)
     for cell in code_cells(clean):
@@ -161,11 +187,12 @@ def without_outputs(notebook):
     return clean
 
 
-def page_notebook(markdown, fences, install=()):
+def page_notebook(markdown: str, fences: Iterable[Fence], install: Sequence[Pin] = ()) -> str:
     """A notebook of a Markdown page: prose as Markdown cells, each fence a code cell;
     the first code cell installs ``install`` (pins from ``pinned``)."""
     lines = markdown.split("\n")
-    cells, start = [], 0
+    cells: list[NotebookNode] = []
+    start = 0
     for fence in fences:
         prose = figures.as_code("\n".join(lines[start : fence.start_line]).strip())
         if prose:
@@ -186,10 +213,11 @@ def page_notebook(markdown, fences, install=()):
         "display_name": "Python 3",
         "language": "python",
     }
-    return nbformat.writes(notebook)
+    text: str = nbformat.writes(notebook)
+    return text
 
 
-def page_script(title, fences, install=()):
+def page_script(title: str, fences: Sequence[Fence], install: Sequence[Pin] = ()) -> str:
     """The fences of a page as one Python script, each listing under a comment; a listing
     that shows an error prints its traceback and the script goes on. ``install`` (pins
     from ``pinned``): the command that installs what it needs, as a comment."""

@@ -12,8 +12,12 @@ there the site no longer offers); ``--check`` writes nothing and exits 1 naming 
 files that differ from what the build makes now.
 """
 
+from __future__ import annotations
+
 import argparse
+import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
 import nbformat
@@ -29,7 +33,7 @@ from mkdocs_run_examples.snippets import SnippetExpander
 PLUGIN = "run-examples"
 
 
-def offered_files(config_file="mkdocs.yml"):
+def offered_files(config_file: str | os.PathLike[str] = "mkdocs.yml") -> dict[str, str]:
     """{path: text} of every file the site offers: ``en/vgg.ipynb``, ``en/vgg.py``,
     ``en/train.ipynb``... (paths of the pages under docs_dir, with the file's suffix)."""
     config = load_config(str(config_file))
@@ -37,7 +41,7 @@ def offered_files(config_file="mkdocs.yml"):
     expander = SnippetExpander.from_config(config)
     install = pinned(options.install)
     files = get_files(config)
-    offered = {}
+    offered: dict[str, str] = {}
     for file in files:
         path = PurePosixPath(file.src_uri)
         if path.suffix == ".md" and path.stem in options.downloads and file.inclusion.is_included():
@@ -52,7 +56,7 @@ def offered_files(config_file="mkdocs.yml"):
     return dict(sorted(offered.items()))
 
 
-def offered_notebooks(config_file="mkdocs.yml"):
+def offered_notebooks(config_file: str | os.PathLike[str] = "mkdocs.yml") -> dict[str, str]:
     """{path: text}: the notebooks of ``offered_files``, as files end (with a newline)."""
     return {
         path: text.rstrip("\n") + "\n"
@@ -61,7 +65,7 @@ def offered_notebooks(config_file="mkdocs.yml"):
     }
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mkdocs_run_examples.offered")
     parser.add_argument("out", type=Path, help="the folder of the notebooks")
     parser.add_argument("--config-file", default="mkdocs.yml")

@@ -19,9 +19,7 @@ to one crashed job, and none tells which fence was running when a process died: 
 ``plugin/README.md`` for the measurements.)
 
 A job that raises, exits, crashes or outlives its time limit fails alone, at its fence;
-its process group is killed, its scratch folder removed. The scratch folders of a build
-live under one folder it holds an OS lock on; another build removes only folders whose
-lock it can take, so never a live build's, on any system.
+its process group is killed, its scratch folder (``scratch``) removed.
 """
 
 from __future__ import annotations
@@ -32,17 +30,13 @@ import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
-import shutil
 import signal
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -56,14 +50,11 @@ from mkdocs_run_examples.records import (
     Outcome,
     PageRun,
 )
+from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 
 log = get_plugin_logger(__name__)
 
 START_METHODS = ("auto", "forkserver", "fork", "spawn")
-SCRATCH_PREFIX = "run-examples-"
-LOCK_FILE = ".lock"
-# A build's folder without its lock file is being made; left alone unless older than this.
-UNLOCKED_GRACE_SECONDS = 3600.0
 # Set while the fork server starts, for what it imports (TensorFlow's start-up lines).
 FORKSERVER_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
 _forkserver_lock = threading.Lock()
@@ -169,7 +160,7 @@ class WorkerPool:
         variables = {**FORKSERVER_ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
         modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload]
         with _forkserver_lock, _environment(variables):
-            self.context.set_forkserver_preload(modules)  # type: ignore[attr-defined]
+            self.context.set_forkserver_preload(modules)
             ready = self.context.Process(target=_nothing)  # type: ignore[attr-defined]
             ready.start()  # the fork server starts, imports, then forks this
         ready.join()
@@ -183,8 +174,8 @@ class WorkerPool:
         start = time.perf_counter()
         assert self._scratch is not None
         with self._scratch.folder() as (workdir, output_log):
-            receiving, sending = self.context.Pipe(duplex=False)  # type: ignore[attr-defined]
-            watching, waiting = self.context.Pipe(duplex=False)  # type: ignore[attr-defined]
+            receiving, sending = self.context.Pipe(duplex=False)
+            watching, waiting = self.context.Pipe(duplex=False)
             with contextlib.closing(receiving), contextlib.closing(waiting):
                 process = self.context.Process(  # type: ignore[attr-defined]
                     target=run_job,
@@ -265,10 +256,10 @@ def _outcome(
     start: float,
 ) -> Outcome:
     fence, outputs, ending = None, [], None
-    for kind, value in messages:
-        if kind == "fence":
+    for tag, value in messages:
+        if tag == "fence":
             fence = value
-        elif kind == "output":
+        elif tag == "output":
             outputs.append(value)
         else:
             ending = value
@@ -335,76 +326,3 @@ def _environment(variables: dict[str, str]) -> Iterator[None]:
     finally:
         for name in added:
             os.environ.pop(name, None)
-
-
-class ScratchRoot:
-    """A build's folder for its jobs' scratch folders, locked while the build lives."""
-
-    def __init__(self, parent: str | None = None) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
-        self._lock_file: IO[bytes] | None = open(self.path / LOCK_FILE, "wb")  # noqa: SIM115
-        if not _try_lock(self._lock_file):
-            raise OSError(f"cannot lock {self.path / LOCK_FILE}")
-        self._count = 0
-        self._count_lock = threading.Lock()
-
-    @contextlib.contextmanager
-    def folder(self) -> Iterator[tuple[Path, Path]]:
-        """A job's scratch folder and the file for what its process writes; removed after."""
-        with self._count_lock:
-            self._count += 1
-            number = self._count
-        workdir, output_log = self.path / f"job-{number}", self.path / f"job-{number}.log"
-        workdir.mkdir()
-        try:
-            yield workdir, output_log
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                output_log.unlink()
-
-    def close(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
-        shutil.rmtree(self.path, ignore_errors=True)
-
-
-def remove_stale_scratch(parent: str | None = None) -> list[Path]:
-    """Remove the scratch folders of builds that are gone (their lock is free); return them."""
-    removed = []
-    for path in sorted(Path(parent or tempfile.gettempdir()).glob(f"{SCRATCH_PREFIX}*")):
-        if path.is_dir() and _is_stale(path):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed
-
-
-def _is_stale(path: Path) -> bool:
-    lock_path = path / LOCK_FILE
-    if not lock_path.is_file():
-        with contextlib.suppress(OSError):
-            return time.time() - path.stat().st_mtime > UNLOCKED_GRACE_SECONDS
-        return False
-    try:
-        with open(lock_path, "ab") as lock_file:
-            return _try_lock(lock_file)  # closing the file releases the lock
-    except OSError:
-        return False
-
-
-def _try_lock(file: IO[bytes]) -> bool:
-    """Take an exclusive OS lock on ``file`` without waiting; False if another holds it.
-    The OS releases it when the file is closed or its process ends, however it ends."""
-    try:
-        if sys.platform == "win32":
-            import msvcrt
-
-            msvcrt.locking(file.fileno(), msvcrt.LK_NBLCK, 1)
-        else:
-            import fcntl
-
-            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    return True

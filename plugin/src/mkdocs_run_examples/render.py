@@ -1,4 +1,4 @@
-"""Turn a fence's captured output into HTML.
+"""The HTML of a page's outputs: each fence's, the box of a failure, the line on what made them.
 
 Text goes into a ``<pre>``. A Keras ``model.summary()`` box table becomes an HTML
 table carrying everything it printed (model name, every row and column, the
@@ -10,15 +10,20 @@ size their resolution (PNG ``pHYs``) asks for, scaled down to fit the column.
 import html
 import re
 import struct
+from collections.abc import Callable, Iterator, Mapping
 
 from mkdocs_run_examples.describe import alt_text
+from mkdocs_run_examples.records import FenceOutput
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TABLE_TOP = "┏"
 TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
 
+Labels = Mapping[str, str]  # a language's words (labels.LABELS)
+Table = tuple[str, list[str], list[str]]  # a summary's "Model: ..." line, its box, its totals
 
-def render_output(output, image_url, labels):
+
+def render_output(output: FenceOutput, image_url: Callable[[str, str], str], labels: Labels) -> str:
     """HTML for one fence's ``runner.FenceOutput``: what it printed (with a note where
     the output limit cut it), the traceback of an expected error, its images.
     ``image_url(sha256, name)`` gives an image's URL; ``labels`` the page language's
@@ -39,10 +44,30 @@ def render_output(output, image_url, labels):
     return '<div class="cb-output">\n' + "\n".join(parts) + "\n</div>"
 
 
-def _segments(text):
+def failure_box(failure: str, title: str) -> str:
+    """The error box under the fence that failed: ``title``, then the failure as the log
+    gives it (``failures.describe_failure``)."""
+    return (
+        f'<div class="admonition failure"><p class="admonition-title">{title}'
+        f"</p><pre><code>{html.escape(failure)}</code></pre></div>"
+    )
+
+
+def provenance(
+    versions: Mapping[str, str] | None, ran_at: str | None, seconds: float | None, labels: Labels
+) -> str:
+    """A line under the page's outputs: when they were made, by what, in how long."""
+    if not versions:
+        return ""
+    made_by = labels["separator"].join(f"{name} {version}" for name, version in versions.items())
+    text = labels["provenance"].format(date=ran_at, versions=made_by, seconds=seconds)
+    return f'\n<p class="cb-provenance">{html.escape(text)}</p>'
+
+
+def _segments(text: str) -> Iterator[str | Table]:
     """Split printed text into plain text and summary tables (name, lines, totals)."""
     lines = text.rstrip("\n").split("\n") if text.strip() else []
-    plain = []
+    plain: list[str] = []
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -51,7 +76,7 @@ def _segments(text):
             end = index + 1
             while end < len(lines) and not lines[end].startswith("└"):
                 end += 1
-            totals = []
+            totals: list[str] = []
             while end + 1 < len(lines) and TOTALS.match(lines[end + 1]):
                 end += 1
                 totals.append(lines[end].strip())
@@ -67,7 +92,7 @@ def _segments(text):
         yield "\n".join(plain)
 
 
-def _render_text(segment, summary_label):
+def _render_text(segment: str | Table, summary_label: str) -> str:
     if isinstance(segment, str):
         return f'<pre class="cb-stdout"><code>{html.escape(segment)}</code></pre>'
     title, table_lines, totals = segment
@@ -95,9 +120,11 @@ def _render_text(segment, summary_label):
     )
 
 
-def _parse_box_table(lines):
+def _parse_box_table(lines: list[str]) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a rich box table; a cell wrapped over lines is joined again."""
-    header, rows, current = None, [], None
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    current: list[list[str]] | None = None
     for line in lines:
         if line[0] in "┃│":
             cells = [cell.strip() for cell in re.split(r"[┃│]", line.rstrip())[1:]]
@@ -120,7 +147,7 @@ def _parse_box_table(lines):
     return header, rows
 
 
-def _render_image(name, url, data, alt):
+def _render_image(name: str, url: str, data: bytes, alt: str) -> str:
     size = _display_size(data)
     dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
     alt = html.escape(alt)
@@ -130,7 +157,7 @@ def _render_image(name, url, data, alt):
     )
 
 
-def _display_size(data):
+def _display_size(data: bytes) -> tuple[int, int] | None:
     """CSS pixel size of a PNG: its pixels at 96 per inch, from its pHYs resolution."""
     if data[:8] != b"\x89PNG\r\n\x1a\n":
         return None

@@ -5,32 +5,59 @@ or cells: how many, how many ran in this build (0 when served from the cache), t
 seconds, and why it ran ("code of fence 3 changed", "not in the cache", ...).
 """
 
+from __future__ import annotations
+
 import json
+import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from mkdocs_run_examples.keys import Listing
+
+
+class PageLine(TypedDict):
+    """A page's line of the report."""
+
+    page: str
+    fences: int
+    skipped: int
+    executed: int  # 0 when served from the cache
+    cached: bool
+    seconds: float
+    reasons: list[str]
 
 
 class Report:
-    def __init__(self):
-        self.pages = {}  # page URL -> its line
+    def __init__(self) -> None:
+        self.pages: dict[str, PageLine] = {}  # page URL -> its line
 
-    def record(self, url, name, fences, run_seconds=None, reasons=()):
-        """A page's line; ``run_seconds`` None: served from the cache."""
-        cached = run_seconds is None
+    def record(
+        self,
+        url: str,
+        name: str,
+        fences: Sequence[Listing],
+        run_seconds: float | None = None,
+        reasons: Iterable[str] = (),
+    ) -> None:
+        """A page's line: its fences, or its notebook's code cells; ``run_seconds`` None:
+        served from the cache."""
         self.pages[url] = {
             "page": name,
             "fences": len(fences),
-            "skipped": sum(getattr(fence, "skip", False) for fence in fences),
-            "executed": 0 if cached else sum(not getattr(f, "skip", False) for f in fences),
-            "cached": cached,
-            "seconds": 0.0 if cached else round(run_seconds, 3),
+            "skipped": sum(fence.skip for fence in fences),
+            "executed": 0 if run_seconds is None else sum(not f.skip for f in fences),
+            "cached": run_seconds is None,
+            "seconds": 0.0 if run_seconds is None else round(run_seconds, 3),
             "reasons": list(reasons),
         }
 
-    def write(self, site_dir):
-        site_dir = Path(site_dir)
+    def write(self, site_dir: str | os.PathLike[str]) -> None:
+        folder = Path(site_dir)
         pages = [self.pages[url] for url in sorted(self.pages)]
         executions = sum(not page["cached"] for page in pages)
-        (site_dir / "execution-report.json").write_text(
+        (folder / "execution-report.json").write_text(
             json.dumps({"executions": executions, "pages": pages}, indent=2), encoding="utf-8"
         )
         rows = [
@@ -46,4 +73,4 @@ class Report:
             + "\n".join([*header, *rows])
             + "\n"
         )
-        (site_dir / "execution-report.md").write_text(text, encoding="utf-8")
+        (folder / "execution-report.md").write_text(text, encoding="utf-8")

@@ -1,6 +1,6 @@
 """Run a page's fences and capture what each prints and the images it writes.
 
-This runs inside a worker's child process (see ``worker``), in a scratch directory,
+This runs inside a job's process (see ``execution``), in a scratch directory,
 so nothing a page does outlives it. The page's fences share one namespace; before
 each fence that does not continue the one before, the Keras session is cleared, so
 layer names are those a reader gets running that listing fresh.
@@ -11,6 +11,8 @@ code), which the plugin turns into file lines. A fence marked ``expect-error`` m
 raise: its traceback is its output.
 """
 
+from __future__ import annotations
+
 import contextlib
 import hashlib
 import io
@@ -19,16 +21,23 @@ import sys
 import time
 import traceback
 import warnings
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from mkdocs_run_examples import describe, figures
-from mkdocs_run_examples.records import Failure, FailureKind, FenceOutput, Frame, PageRun
+from mkdocs_run_examples.records import Failure, FailureKind, Fence, FenceOutput, Frame, PageRun
 
 PACKAGE = Path(__file__).parent
 IMAGE_SUFFIXES = {".png", ".svg", ".jpg", ".jpeg", ".gif"}  # files a fence writes that are shown
 
 
-def run_page(fences, output_limit=100_000, started=None, finished=None):
+def run_page(
+    fences: Iterable[Fence],
+    output_limit: int = 100_000,
+    started: Callable[[int], object] | None = None,
+    finished: Callable[[FenceOutput], object] | None = None,
+) -> PageRun:
     """Run ``fences`` (``fences.Fence``) in order in the current directory.
 
     ``started(index)`` is called before each fence runs and ``finished(output)`` after,
@@ -36,7 +45,7 @@ def run_page(fences, output_limit=100_000, started=None, finished=None):
     showed, if the process dies.
     """
     start = time.perf_counter()
-    namespace = {"__name__": "__main__"}
+    namespace: dict[str, Any] = {"__name__": "__main__"}  # the page's globals
     run = PageRun(outputs=[], seconds=0.0, ran_at=time.strftime("%Y-%m-%d", time.gmtime()))
     workdir = Path.cwd()
     with describe.watch() as described:
@@ -68,7 +77,9 @@ def run_page(fences, output_limit=100_000, started=None, finished=None):
     return run
 
 
-def _evaluate_figures(fence, namespace, values):
+def _evaluate_figures(
+    fence: Fence, namespace: dict[str, Any], values: list[object]
+) -> Failure | None:
     """Append the values of the figures the prose shows after ``fence``; a Failure if one
     cannot be evaluated."""
     for expression in fence.figures:
@@ -80,10 +91,12 @@ def _evaluate_figures(fence, namespace, values):
     return None
 
 
-def _run_fence(fence, namespace, output_limit, messages):
+def _run_fence(
+    fence: Fence, namespace: dict[str, Any], output_limit: int, messages: list[str]
+) -> tuple[FenceOutput, Failure | None]:
     filename = fence_filename(fence.index)
     stdout, stderr = io.StringIO(), io.StringIO()
-    raised = None
+    raised: BaseException | None = None
     with (
         contextlib.redirect_stdout(stdout),
         contextlib.redirect_stderr(stderr),
@@ -114,7 +127,7 @@ def _run_fence(fence, namespace, output_limit, messages):
     return output, raised_failure(fence.index, raised)
 
 
-def fence_filename(index):
+def fence_filename(index: int) -> str:
     return f"<fence {index}>"
 
 
@@ -199,7 +212,7 @@ def _fence_index(filename: str) -> int | None:
     return None
 
 
-def reader_traceback(error):
+def reader_traceback(error: BaseException) -> str:
     """The traceback as a reader of the page sees it: fences as "example N", and files
     relative to the folder they were imported from, so the output names no path of the
     machine that built the site."""
@@ -213,16 +226,18 @@ def reader_traceback(error):
     return "\n".join(lines) + "\n"
 
 
-def _import_path(filename):
-    roots = sorted((str(Path(p).resolve()) for p in sys.path if p), key=len, reverse=True)
-    resolved = str(Path(filename).resolve())
-    for root in roots:
-        if resolved.startswith(root + "/"):
-            return resolved[len(root) + 1 :]
-    return Path(filename).name
+def _import_path(filename: str) -> str:
+    """``filename`` relative to the deepest folder of ``sys.path`` holding it, in ``/`` form
+    on every system; its bare name if none does."""
+    roots = sorted((Path(p).resolve() for p in sys.path if p), key=lambda r: len(r.parts))
+    resolved = Path(filename).resolve()
+    for root in reversed(roots):
+        if resolved.is_relative_to(root) and resolved != root:
+            return resolved.relative_to(root).as_posix()
+    return resolved.name
 
 
-def _clear_keras_session():
+def _clear_keras_session() -> None:
     """Reset Keras' layer names, as a fresh Python would have them.
 
     Without Python's full garbage collection, which costs 0.2 s per call once
@@ -233,7 +248,7 @@ def _clear_keras_session():
         keras.utils.clear_session(free_memory=False)
 
 
-def _image_digests(workdir):
+def _image_digests(workdir: Path) -> dict[str, str]:
     return {
         path.name: hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(workdir.iterdir())
@@ -241,9 +256,9 @@ def _image_digests(workdir):
     }
 
 
-def _new_images(workdir, before):
+def _new_images(workdir: Path, before: Mapping[str, str]) -> list[tuple[str, str, bytes]]:
     """Images written or rewritten by the last fence, as (name, sha256, bytes)."""
-    images = []
+    images: list[tuple[str, str, bytes]] = []
     for name, digest in _image_digests(workdir).items():
         if before.get(name) != digest:
             data = _compressed((workdir / name).read_bytes())
@@ -251,7 +266,7 @@ def _new_images(workdir, before):
     return images
 
 
-def _compressed(data):
+def _compressed(data: bytes) -> bytes:
     """A large PNG recompressed without loss (the same pixels): Graphviz's compress poorly.
 
     plot_model's diagrams at its default 200 dpi weigh 150-500 KB; oxipng's fastest

@@ -17,8 +17,12 @@ escaped section marker inside an included file, a line downloaded from a URL) ta
 the origin of the include line of the page it came through.
 """
 
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 import markdown
 from pymdownx.snippets import SnippetExtension, SnippetMissingError, SnippetPreprocessor
@@ -26,12 +30,14 @@ from pymdownx.snippets import SnippetExtension, SnippetMissingError, SnippetPrep
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
+Origin = tuple[str, int]  # (path relative to the project root, 1-based line)
+
 
 class IncludeError(Exception):
     """Includes that cannot be expanded: ``problems`` is a list of ``(origin, message)``,
     ``origin`` the ``(path, line)`` of the include line at fault."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[tuple[Origin, str]]) -> None:
         super().__init__("\n".join(f"{path}:{line}: {text}" for (path, line), text in problems))
         self.problems = problems
 
@@ -43,7 +49,7 @@ class SnippetExpander:
     are taken from ``root``, the folder of mkdocs.yml.
     """
 
-    def __init__(self, options, root):
+    def __init__(self, options: Mapping[str, Any] | None, root: str | os.PathLike[str]) -> None:
         options = dict(options or {})
         base_paths = options.get("base_path", ["."])
         base_paths = [base_paths] if isinstance(base_paths, str) else base_paths
@@ -56,24 +62,27 @@ class SnippetExpander:
         self._tracer = _TracingPreprocessor(config, self._markdown, self.root)
 
     @classmethod
-    def from_mkdocs_yml(cls, path: str | Path) -> "SnippetExpander":
+    def from_mkdocs_yml(cls, path: str | Path) -> SnippetExpander:
         """The expander configured by an mkdocs.yml, read as MkDocs reads it."""
         from mkdocs.config import load_config  # 0.1 s to import: only for those who read one
 
         return cls.from_config(load_config(str(path)))
 
     @classmethod
-    def from_config(cls, config: "MkDocsConfig") -> "SnippetExpander":
+    def from_config(cls, config: MkDocsConfig) -> SnippetExpander:
         """The expander of a loaded MkDocs configuration (``mkdocs.config.load_config``):
         its pymdownx.snippets options, paths taken from the folder of its mkdocs.yml."""
         options = config.mdx_configs.get("pymdownx.snippets")
         return cls(options, Path(config.config_file_path).parent)
 
-    def expand(self, text):
+    def expand(self, text: str) -> str:
         """The Markdown ``text`` with every include replaced by what it includes."""
-        return "\n".join(self._markdown.preprocessors["snippet"].run(text.split("\n")))
+        lines: list[str] = self._markdown.preprocessors["snippet"].run(text.split("\n"))
+        return "\n".join(lines)
 
-    def expand_lines(self, lines, origins):
+    def expand_lines(
+        self, lines: Sequence[str], origins: Sequence[Origin]
+    ) -> list[tuple[str, Origin]]:
         """``lines`` (one fence's code, dedented) expanded: a list of ``(text, origin)``.
 
         ``origins`` gives each line's ``(path, line)``. Raises IncludeError listing every
@@ -81,7 +90,8 @@ class SnippetExpander:
         for pages, not fences.
         """
         tracer = self._tracer
-        expanded, problems = [], []
+        expanded: list[tuple[str, Origin]] = []
+        problems: list[tuple[Origin, str]] = []
         tagged = [_Line(text, origin) for text, origin in zip(lines, origins, strict=True)]
         for unit in _units(tagged):
             problem = tracer.include_problem(unit[0]) if len(unit) == 1 else None
@@ -109,24 +119,27 @@ class SnippetExpander:
 class _Line(str):
     """A line of text that knows where it came from: ``origin`` = (path, 1-based line)."""
 
-    origin: tuple
+    origin: Origin
 
-    def __new__(cls, text, origin):
+    def __new__(cls, text: str, origin: Origin) -> _Line:
         line = super().__new__(cls, text)
         line.origin = origin
         return line
 
-    def __radd__(self, other):  # indentation + line, as pymdownx indents an include
+    def __radd__(self, other: str) -> _Line:  # indentation + line, as pymdownx indents an include
         return _Line(other + str(self), self.origin)
 
-    def replace(self, *args):  # pymdownx removes an escape's ";" with replace
-        return _Line(str.replace(self, *args), self.origin)
+    # pymdownx removes an escape's ";" with replace. ``count`` is passed by position: it
+    # is positional-only before Python 3.13.
+    def replace(self, old: str, new: str, /, count: SupportsIndex = -1) -> _Line:
+        return _Line(str.replace(self, old, new, count), self.origin)
 
 
-def _units(lines):
+def _units(lines: Sequence[_Line]) -> list[list[_Line]]:
     """The lines grouped as pymdownx reads them: a block of ``--8<--`` lines (from one
     bare marker to the next) together, any other line alone."""
-    units, block = [], None
+    units: list[list[_Line]] = []
+    block: list[_Line] | None = None
     for line in lines:
         found = SnippetPreprocessor.RE_ALL_SNIPPETS.match(line)
         is_marker = bool(found and not found["escape"] and not found["inline_marker"])
@@ -147,42 +160,47 @@ def _units(lines):
 class _NestedProblem(Exception):
     """An include line in an included file that cannot be expanded."""
 
-    def __init__(self, origin, message):
+    def __init__(self, origin: Origin, message: str) -> None:
         super().__init__(message)
         self.origin, self.message = origin, message
 
 
-class _TracingPreprocessor(SnippetPreprocessor):
+# pymdownx ships no type information: its class is Any to mypy (--strict forbids
+# subclassing Any; only that error is silenced).
+class _TracingPreprocessor(SnippetPreprocessor):  # type: ignore[misc]
     """pymdownx's preprocessor, reading files as lines that carry their origin."""
 
-    def __init__(self, config, md, root):
+    def __init__(self, config: dict[str, Any], md: markdown.Markdown, root: Path) -> None:
         super().__init__(config, md)
         self.root = root
 
-    def expand(self, lines):
+    def expand(self, lines: list[_Line]) -> list[str]:
         """``lines`` expanded (pymdownx's ``run`` without its ``auto_append``)."""
-        self.seen, self.bases, self.failed = set(), None, set()
-        return self.parse_snippets(lines)
+        self.seen: set[str] = set()  # pymdownx's state, as its ``run`` resets it
+        self.bases = None
+        self.failed: set[str] = set()
+        expanded: list[str] = self.parse_snippets(lines)
+        return expanded
 
-    def relative(self, path):
-        path = Path(path).resolve()
-        if path.is_relative_to(self.root):
-            return path.relative_to(self.root).as_posix()
-        return str(path)
+    def relative(self, path: str | os.PathLike[str]) -> str:
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(self.root):
+            return resolved.relative_to(self.root).as_posix()
+        return str(resolved)
 
-    def read_lines(self, path):
-        lines = super().read_lines(path)
+    def read_lines(self, path: str) -> list[_Line]:
+        lines: list[str] = super().read_lines(path)
         name, last = self.relative(path), max(1, len(lines) - (lines[-1:] == [""]))
         return [_Line(text, (name, min(number, last))) for number, text in enumerate(lines, 1)]
 
-    def dedent(self, lines):
-        dedented = super().dedent(lines)
+    def dedent(self, lines: list[str]) -> list[str]:
+        dedented: list[str] = super().dedent(lines)
         return [
             _Line(text, line.origin) if isinstance(line, _Line) else text
             for line, text in zip(lines, dedented, strict=False)
         ]
 
-    def process_snippet_lines(self, lines, target):
+    def process_snippet_lines(self, lines: list[str], target: Mapping[str, Any]) -> list[str]:
         """Check the include lines of an included file before pymdownx expands them."""
         if target.get("is_url"):  # pymdownx follows no local path from downloaded content
             return lines
@@ -198,13 +216,13 @@ class _TracingPreprocessor(SnippetPreprocessor):
                     raise _NestedProblem(origin, problem)
         return lines
 
-    def include_problem(self, line):
+    def include_problem(self, line: str) -> str | None:
         """Why the inline include on ``line`` cannot be expanded, or None (also for a line
         that is no include, an escaped one or a URL)."""
         found = self.RE_ALL_SNIPPETS.match(line)
         if not found or found["escape"] or not found["inline_marker"] or not self.check_paths:
             return None
-        spec = found["snippet"][1:-1].strip()
+        spec: str = found["snippet"][1:-1].strip()
         if spec.startswith(";"):  # commented out: pymdownx ignores it
             return None
         target = self.parse_snippet_target(spec)
