@@ -40,7 +40,7 @@ from typing import Any
 
 from mkdocs.plugins import get_plugin_logger
 
-from mkdocs_run_examples.execution import run_job
+from mkdocs_run_examples.execution import ENVIRONMENT, run_job
 from mkdocs_run_examples.records import (
     Failure,
     FailureKind,
@@ -55,8 +55,6 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 log = get_plugin_logger(__name__)
 
 START_METHODS = ("auto", "forkserver", "fork", "spawn")
-# Set while the fork server starts, for what it imports (TensorFlow's start-up lines).
-FORKSERVER_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
 _forkserver_lock = threading.Lock()
 
 
@@ -157,7 +155,8 @@ class WorkerPool:
         do not import it again) and ``preload``, its output going to a file; wait for it."""
         assert self._scratch is not None
         server_log = self._scratch.path / "server.log"
-        variables = {**FORKSERVER_ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
+        # The pages' environment, before TensorFlow is imported: it reads some at import.
+        variables = {**ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
         modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload]
         with _forkserver_lock, _environment(variables):
             self.context.set_forkserver_preload(modules)
