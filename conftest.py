@@ -66,6 +66,10 @@ def pytest_configure(config):
         "timeout(seconds): a docs example that may run longer than the build's page "
         "timeout (<!--pytest.mark.timeout(600)--> before its fence)",
     )
+    # tests/conftest.py runs these first, beside the site build: they leave it a core.
+    config.addinivalue_line(
+        "markers", "waits: the test mostly waits (on pages asleep until their time limit)"
+    )
 
 
 def pytest_collect_file(file_path, parent):

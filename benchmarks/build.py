@@ -7,7 +7,8 @@ mkdocs-jupyter baseline, the ``mkdocs serve`` reloads, the cold builds with a se
 workers and the timing of an empty virtualenv's set-up).
 Builds work on a copy of the site's sources in a temporary directory, so the repository
 and its example cache are left alone.
-Writes ``benchmarks/results/build.json`` and ``build.md`` and prints the table.
+Writes ``benchmarks/results/build.json`` and ``build.md`` (``--name``: other names) and
+prints the table.
 
 Machines differ, so every time is also given as a multiple of a unit timed in the same
 runs: ``python -c "import tensorflow, keras"``.
@@ -596,6 +597,11 @@ def main():
     ]:
         parser.add_argument(f"--no-{name}", dest=name, action="store_false", help=f"do not {what}")
     parser.add_argument(
+        "--name",
+        default="build",
+        help="write benchmarks/results/NAME.json and NAME.md (default: build)",
+    )
+    parser.add_argument(
         "--start-methods",
         type=lambda text: text.split(","),
         default=["auto", "spawn"],
@@ -609,9 +615,9 @@ def main():
         **measure(args),
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "build.json").write_text(json.dumps(result, indent=2) + "\n")
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown_table(result)
-    (RESULTS / "build.md").write_text(table)
+    (RESULTS / f"{args.name}.md").write_text(table)
     print(table)
 
 

@@ -135,12 +135,6 @@ def site(site_build):
     return site_build.result()
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "waits: the test mostly waits (on pages asleep until their time limit)"
-    )
-
-
 GROUPS = "xdist-groups.json"  # in the run's folder: {node id: group} of the marked tests
 
 

@@ -16,10 +16,9 @@ import pytest
 import yaml
 
 EXAMPLE = Path(__file__).parent / "example"
-START_METHODS = [
-    method
-    for method in multiprocessing.get_all_start_methods()
-    if method in {"fork", "forkserver", "spawn"}
+# Where Python can fork; spawn is the build in a Python that cannot (below), as on Windows.
+FORKING_METHODS = [
+    method for method in multiprocessing.get_all_start_methods() if method in {"fork", "forkserver"}
 ]
 # mkdocs' own command line, in a Python whose os module has no fork (as on Windows).
 WITHOUT_FORK = (
@@ -78,7 +77,7 @@ def assert_the_outputs_are_shown(site):
     assert f'src="../assets/examples/{image.name}"' in chart
 
 
-@pytest.mark.parametrize("method", START_METHODS)
+@pytest.mark.parametrize("method", FORKING_METHODS)
 def test_the_example_site_builds_with_each_start_method(tmp_path, method):
     project = copy_example(tmp_path, start_method=method)
     site = tmp_path / "site"
@@ -89,6 +88,7 @@ def test_the_example_site_builds_with_each_start_method(tmp_path, method):
 
 
 def test_the_example_site_builds_where_python_cannot_fork(tmp_path):
+    """By spawn, which ``auto`` picks there: each page a fresh Python."""
     project = copy_example(tmp_path)  # start_method: auto
     site = tmp_path / "site"
     result = run_python(project, "-c", WITHOUT_FORK, str(site))

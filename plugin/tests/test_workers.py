@@ -21,23 +21,24 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 METHODS = [
     m for m in ("forkserver", "fork", "spawn") if m in multiprocessing.get_all_start_methods()
 ]
-WARM = [m for m in METHODS if m != "spawn"]  # a page imports Keras in no time
+# What the fork server imports, the same for every pool here: a process has one fork server,
+# and whichever pool starts it first gives it its imports.
+PRELOAD = ["keras", "matplotlib.pyplot"]
 
 
 @pytest.fixture(scope="module", params=METHODS)
 def pool(request):
     """One process at a time, so that every page of a test runs after the one before.
-    Where pages start warm, Keras and pyplot are imported once (under spawn, a page that
-    imports Keras imports it itself: seconds a page)."""
-    preload = ["keras", "matplotlib.pyplot"] if request.param in WARM else []
-    workers = WorkerPool(1, preload, method=request.param)
+    Under fork, the pool would import ``preload`` into pytest's own process: none here."""
+    workers = WorkerPool(1, PRELOAD if request.param == "forkserver" else [], method=request.param)
     yield workers
     workers.close()
 
 
-@pytest.fixture(scope="module", params=WARM)
-def warm_pool(request):
-    workers = WorkerPool(1, ["keras", "matplotlib.pyplot"], method=request.param)
+@pytest.fixture(scope="module")
+def keras_pool():
+    """Pages that import Keras, warm: forks of the fork server, which imported it once."""
+    workers = WorkerPool(1, PRELOAD, method="forkserver")
     yield workers
     workers.close()
 
@@ -97,21 +98,32 @@ LEAKS = {
         "import sys, json\nprint(json.dumps([1]), 'leaked' in sys.modules)",
     ),
 }
-KERAS_FREE = ["environment variables", "working directory", "modules imported or patched"]
+PROCESS_STATE = (
+    "import json, os, sys, types\n"
+    "os.environ['LEAKED'] = '1'\nos.environ['PATH'] = ''\nos.chdir('/')\n"
+    "json.dumps = lambda *args, **kwargs: 'patched'\n"
+    "sys.modules['leaked'] = types.ModuleType('leaked')",
+    "import json, os, shutil, sys\n"
+    "print(os.environ.get('LEAKED'), shutil.which('python') is not None,\n"
+    "      os.path.basename(os.getcwd()).startswith('job-'), json.dumps([1]),\n"
+    "      'leaked' in sys.modules)",
+)
 
 
 @pytest.mark.parametrize("kind", LEAKS)
-def test_a_warm_page_sees_a_fresh_process_whatever_ran_before(warm_pool, kind):
+def test_a_warm_page_sees_a_fresh_process_whatever_ran_before(keras_pool, kind):
     change, show = LEAKS[kind]
-    fresh = printed(run(warm_pool, [show]))
-    assert printed(run(warm_pool, [change])) == [""]
-    assert printed(run(warm_pool, [show])) == fresh
+    fresh = printed(run(keras_pool, [show]))
+    assert printed(run(keras_pool, [change])) == [""]
+    assert printed(run(keras_pool, [show])) == fresh
 
 
-@pytest.mark.parametrize("kind", KERAS_FREE)
-def test_a_page_sees_a_fresh_process_under_every_start_method(pool, kind):
-    change, show = LEAKS[kind]
+def test_a_page_sees_a_fresh_process_under_every_start_method(pool):
+    """What Python itself holds, in one page: the environment, the working directory,
+    patched and added modules (the pages that import Keras: the test above)."""
+    change, show = PROCESS_STATE
     fresh = printed(run(pool, [show]))
+    assert fresh == ["None True True [1] False\n"]
     assert printed(run(pool, [change])) == [""]
     assert printed(run(pool, [show])) == fresh
 
@@ -121,6 +133,7 @@ def test_python_random_is_seeded_anew_for_each_page(pool):
     assert printed(run(pool, [code])) != printed(run(pool, [code]))
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize(
     ("code", "kind", "summary"),
     [
@@ -130,19 +143,20 @@ def test_python_random_is_seeded_anew_for_each_page(pool):
         (
             "while True:\n    pass",
             FailureKind.TIMED_OUT,
-            "the page did not finish within 3 s",
+            "the page did not finish within 2 s",
         ),
     ],
     ids=["exit-0", "exit-3", "crash", "timeout"],
 )
 def test_a_page_that_ends_its_process_fails_at_its_fence(pool, code, kind, summary):
-    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=3)
+    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=2)
     failure = outcome.run.failure
     assert (failure.fence, failure.kind, failure.summary) == (2, kind, summary)
     assert [output.stdout for output in outcome.run.outputs] == ["before\n"]
     assert printed(run(pool, ["print('next page')"])) == ["next page\n"]
 
 
+@pytest.mark.waits
 def test_what_a_page_starts_is_killed_with_it_at_its_time_limit(pool, tmp_path):
     """Its process group: a child process it started, still running, goes too."""
     pid_file = tmp_path / "child.pid"
@@ -152,13 +166,13 @@ def test_what_a_page_starts_is_killed_with_it_at_its_time_limit(pool, tmp_path):
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(600)"
     )
-    outcome = run(pool, [code], timeout=3)
+    outcome = run(pool, [code], timeout=2)
     assert outcome.run.failure.kind is FailureKind.TIMED_OUT
     _assert_ends(int(pid_file.read_text()))
 
 
-def test_sys_exit_is_an_exception_of_its_fence(warm_pool):
-    outcome = run(warm_pool, ["import sys\nsys.exit(3)"])
+def test_sys_exit_is_an_exception_of_its_fence(keras_pool):
+    outcome = run(keras_pool, ["import sys\nsys.exit(3)"])
     failure = outcome.run.failure
     assert (failure.fence, failure.kind, failure.summary) == (
         1,
@@ -168,6 +182,7 @@ def test_sys_exit_is_an_exception_of_its_fence(warm_pool):
     assert failure.frames[-1].line == 2 and failure.frames[-1].source == "sys.exit(3)"
 
 
+@pytest.mark.waits
 def test_no_scratch_folder_is_left_even_by_a_killed_page(pool):
     run(pool, ["open('x.png', 'wb').write(b'1')"])
     run(pool, ["while True:\n    pass"], timeout=1)
@@ -175,13 +190,13 @@ def test_no_scratch_folder_is_left_even_by_a_killed_page(pool):
     assert left == set()
 
 
-def test_expected_errors_show_their_traceback_and_must_raise(warm_pool):
+def test_expected_errors_show_their_traceback_and_must_raise(keras_pool):
     marker = "<!--pytest-codeblocks:expect-error-->\n"
     page = (
         f"{marker}```python\nimport keras\nkeras.layers.Dense(0)\n```\n"
         f"{marker}```python\nprint('fine')\n```\n"
     )
-    outcome = warm_pool.submit(Job("page", "page.md", tuple(find_fences(page)), 60)).result()
+    outcome = keras_pool.submit(Job("page", "page.md", tuple(find_fences(page)), 60)).result()
     first = outcome.run.outputs[0]
     assert first.error.startswith("Traceback (most recent call last):\n")
     assert 'File "example 1", line 2, in <module>' in first.error
@@ -204,7 +219,7 @@ def test_a_pool_can_run_its_pages_at_a_lower_cpu_priority():
     A page stays in the session of MkDocs: Linux weighs the CPU share of each session
     (autogroup) as a whole, so a page in a session of its own would ignore its niceness.
     """
-    normal, lower = WorkerPool(1), WorkerPool(1, niceness=5)
+    normal, lower = WorkerPool(1, PRELOAD), WorkerPool(1, PRELOAD, niceness=5)
     show = ["import os\nprint(os.nice(0), os.getsid(0))"]
     try:
         shown = [printed(run(each, show))[0].split() for each in (normal, lower)]
@@ -225,6 +240,7 @@ def test_the_start_method_is_picked_per_platform_and_checked(monkeypatch):
         start_method("threads")
 
 
+@pytest.mark.waits
 @pytest.mark.parametrize("method", METHODS)
 def test_a_page_ends_when_its_build_is_killed(tmp_path, method):
     """No page outlives its build, however the build ends (here: killed outright)."""

@@ -56,17 +56,16 @@ def reached_definitions(
     """
     modules = _parse_package(package, Path(directory))
     try:
-        trees = [_parse_listing(code) for code in listings]
+        imports = [found for code in listings for found in _imports(code)]
     except SyntaxError:
         return _everything(package, modules)
     roots: list[Target] = []
-    for node in (node for tree in trees for node in ast.walk(tree)):
-        if isinstance(node, ast.Import) and any(
-            alias.name.split(".")[0] == package for alias in node.names
-        ):
+    for module, names in imports:
+        if module.split(".")[0] != package:
+            continue
+        if names is None:  # import package(.module): all of it
             return _everything(package, modules)
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == package:
-            roots += [(node.module or "", alias.name) for alias in node.names]
+        roots += [(module, name) for name in names]
     if not roots:
         return {}
     reached: set[Target] = set()
@@ -87,6 +86,20 @@ def reached_definitions(
         elif source is None or (name not in source.imports and f"{module}.{name}" not in modules):
             found[f"{module}.{name}"] = ""  # not defined: the whole package was reached
     return dict(sorted(found.items()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _imports(code: str) -> list[tuple[str, tuple[str, ...] | None]]:
+    """What a listing imports, anywhere in it: ``(module, names)`` of ``from module import
+    names``, ``(module, None)`` of ``import module``. Kept per listing: the key and the
+    pages' "used on" read the same listings."""
+    found: list[tuple[str, tuple[str, ...] | None]] = []
+    for node in ast.walk(_parse_listing(code)):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            found.append((node.module or "", tuple(alias.name for alias in node.names)))
+    return found
 
 
 def _parse_listing(code: str) -> ast.Module:

@@ -59,15 +59,20 @@ def included_definitions(
     found: list[tuple[str, str]] = []
     folder = Path(directory).resolve()
     origins: Iterable[tuple[str, int]] = getattr(fence, "origins", ())
+    lines_by_path: dict[str, list[int]] = {}  # each file resolved once, not once a line
     for path, line in origins:
+        lines_by_path.setdefault(path, []).append(line)
+    for path, lines in lines_by_path.items():
         source = (Path(root) / path).resolve()
         if not source.is_relative_to(folder) or source.suffix != ".py":
             continue
         parts = source.relative_to(folder).with_suffix("").parts
         module = ".".join((package, *parts[: -1 if parts[-1] == "__init__" else None]))
-        for name, first, last in _spans(str(source), source.stat().st_mtime_ns):
-            if first <= line <= last and (module, name) not in found:
-                found.append((module, name))
+        spans = _spans(str(source), source.stat().st_mtime_ns)
+        for line in lines:
+            for name, first, last in spans:
+                if first <= line <= last and (module, name) not in found:
+                    found.append((module, name))
     return found
 
 
