@@ -354,3 +354,15 @@ def test_a_notebook_that_runs_takes_a_page_worker_s_core(serving, notebooks, exp
         plugin.pools.pages(plugin.config, notebooks=0)
     pages = plugin.pools.pages(plugin.config, notebooks=notebooks)
     assert (pages.size, plugin.pools.notebooks(plugin.config).size) == (expected, 3)
+
+
+def test_the_build_imports_nothing_that_only_a_page_s_process_runs():
+    """The runner and nbclient are imported in the job's process, never by the build (which
+    imports ``execution`` only to name its target: its own imports are the records)."""
+    code = (
+        "import sys\nimport mkdocs_run_examples.plugin\n"
+        "print(sorted(name for name in ('mkdocs_run_examples.runner', 'nbclient')"
+        " if name in sys.modules))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout == "[]\n"

@@ -141,23 +141,13 @@ def find_fences(
             flags, cont_line = _flags(markers, where, errors)
             if cont_line is not None and not fences:
                 errors.append(f"{where(cont_line)}: a 'cont' fence needs a fence before it")
+            origins = [(path, first_line + n) for n in range(number + 1, end)]
             body = [_dedent(body_line, indent) for body_line in lines[number + 1 : end]]
-            origins: list[Origin] = [(path, first_line + n) for n in range(number + 1, end)]
-            if expander is not None:
-                try:
-                    expanded = expander.expand_lines(body, origins)
-                except IncludeError as error:
-                    errors.extend(
-                        f"{format_location(*origin)}: {text}" for origin, text in error.problems
-                    )
-                    expanded = list(zip(body, origins, strict=True))
-                body, origins = [text for text, _ in expanded], [origin for _, origin in expanded]
-            if not body:  # an empty fence: one empty line, at the closing fence
-                body, origins = [""], [(path, first_line + end)]
+            code, origins = _expanded(body, origins, (path, first_line + end), expander, errors)
             fences.append(
                 Fence(
                     index=len(fences) + 1,
-                    code="\n".join(body) + "\n",
+                    code=code,
                     indent=indent,
                     start_line=number,
                     end_line=end,
@@ -168,20 +158,41 @@ def find_fences(
                 )
             )
         elif PYTHONISH.match(info) or (ticks[0] == "~" and info == "python"):
-            errors.append(
-                f"{where(number)}: fence {ticks}{info}: write exactly ```python "
-                "(pytest-codeblocks skips anything else silently)"
-            )
+            errors.append(f"{where(number)}: fence {ticks}{info}: {NOT_EXACTLY_PYTHON}")
         elif markers:
-            errors.append(
-                f"{where(markers[0][0])}: a marker before a fence that is not run "
-                f"({ticks}{info}): only a ```python fence can carry one"
-            )
+            errors.append(f"{where(markers[0][0])}: {MARKER_ON_OTHER_FENCE.format(ticks + info)}")
         markers = []
         number = end + 1
     if errors:
         raise FenceError(errors)
     return fences
+
+
+NOT_EXACTLY_PYTHON = "write exactly ```python (pytest-codeblocks skips anything else silently)"
+MARKER_ON_OTHER_FENCE = (
+    "a marker before a fence that is not run ({}): only a ```python fence can carry one"
+)
+
+
+def _expanded(
+    body: list[str],
+    origins: list[Origin],
+    closing: Origin,
+    expander: SnippetExpander | None,
+    errors: list[str],
+) -> tuple[str, list[Origin]]:
+    """A fence's code, its includes expanded, and the origin of each line; what cannot be
+    expanded goes to ``errors``. An empty fence is one empty line, at its ``closing`` line."""
+    if expander is not None:
+        try:
+            expanded = expander.expand_lines(body, origins)
+        except IncludeError as error:
+            errors.extend(f"{format_location(*origin)}: {text}" for origin, text in error.problems)
+            expanded = list(zip(body, origins, strict=True))
+        body, origins = [text for text, _ in expanded], [origin for _, origin in expanded]
+    if not body:
+        body, origins = [""], [closing]
+    return "\n".join(body) + "\n", origins
 
 
 class _Flags(TypedDict):
