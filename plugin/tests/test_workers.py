@@ -149,13 +149,14 @@ def test_python_random_is_seeded_anew_for_each_page(pool):
         (
             "while True:\n    pass",
             FailureKind.TIMED_OUT,
-            "the page did not finish within 2 s",
+            "the page did not finish within 5 s",
         ),
     ],
     ids=["exit-0", "exit-3", "crash", "timeout"],
 )
 def test_a_page_that_ends_its_process_fails_at_its_fence(pool, code, kind, summary):
-    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=2)
+    # A time limit the first fence meets however busy the machine (the others end at once).
+    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=5)
     failure = outcome.run.failure
     assert (failure.fence, failure.kind, failure.summary) == (2, kind, summary)
     assert [output.stdout for output in outcome.run.outputs] == ["before\n"]
@@ -172,7 +173,7 @@ def test_what_a_page_starts_is_killed_with_it_at_its_time_limit(pool, tmp_path):
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(600)"
     )
-    outcome = run(pool, [code], timeout=2)
+    outcome = run(pool, [code], timeout=5)
     assert outcome.run.failure.kind is FailureKind.TIMED_OUT
     _assert_ends(int(pid_file.read_text()))
 

@@ -45,6 +45,7 @@ class ScratchRoot:
             number = self._count
         workdir, output_log = self.path / f"job-{number}", self.path / f"job-{number}.log"
         workdir.mkdir()
+        output_log.touch()  # there, even if the process is killed before it writes
         try:
             yield workdir, output_log
         finally:
