@@ -67,15 +67,14 @@ NotebookPlan = Plan[CodeCell, nbformat.NotebookNode]
 
 
 class Pools:
-    """The pages' pool, whose workers import ``preload``; the notebooks' pool, whose
-    workers import nothing: a notebook's kernel is a Python of its own. Each is made
-    when first asked for, and kept (serve keeps them across rebuilds).
+    """The pages' pool, whose processes start from ``preload`` imported once; the
+    notebooks' pool, which imports nothing: a notebook's kernel is a Python of its own.
+    Each is made when first asked for, and kept (serve keeps them across rebuilds).
 
     A notebook is one long job, the longest of a cold build; pages are many short ones.
-    Its kernel keeps a core busy from start to end, so a build that runs notebooks
-    starts that many fewer page workers (at least one): another worker would only
-    spend a core's time importing TensorFlow. The pages' workers run at a lower CPU
-    priority, so a notebook gets the cores first and the pages fill the time it leaves.
+    Its kernel keeps a core busy from start to end, so a build that runs notebooks runs
+    that many fewer pages at a time (at least one). The pages run at a lower CPU priority,
+    so a notebook gets the cores first and the pages fill the time it leaves.
     """
 
     def __init__(self) -> None:
