@@ -299,15 +299,15 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         "good.md": "```python\nprint('hello')\n```\n",
         "exits.md": "```python\nprint('before')\n```\n\n```python\nimport os\nos._exit(0)\n```\n",
         "hangs.md": "# Hangs\n\n" + HANGS,
-        "slow.md": "<!--pytest.mark.timeout(10)-->\n```python\nimport time\ntime.sleep(6)\n```\n",
+        "slow.md": "<!--pytest.mark.timeout(10)-->\n```python\nimport time\ntime.sleep(3)\n```\n",
         "floods.md": "```python\nprint('x' * 5000)\n```\n",
         "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n```py\npass\n```\n',
     }
-    result = mkdocs_build(site(tmp_path, pages))
+    result = mkdocs_build(site(tmp_path, pages, SITE.replace("timeout: 5", "timeout: 2")))
     assert result.returncode != 0
     for line in [
         "docs/exits.md:5: fence 2 ended the process: exit status 0",
-        "docs/hangs.md:3: fence 1 timed out: the page did not finish within 5 s",
+        "docs/hangs.md:3: fence 1 timed out: the page did not finish within 2 s",
         "docs/floods.md:1: fence 1 printed 4001 characters more than output_limit (1000)",
         'docs/broken.md:2: include "nowhere.py:f"',
         "docs/broken.md:5: fence ```py: write exactly ```python",
@@ -315,7 +315,7 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         assert line in result.stderr, line
     assert "Traceback" not in result.stderr
     assert "<code>hello</code>" in (tmp_path / "site/good/index.html").read_text()
-    assert "ran docs/slow.md" in result.stderr  # its marker gives it 5 + 10 s
+    assert "ran docs/slow.md" in result.stderr  # its marker gives it 2 + 10 s
     exits = (tmp_path / "site/exits/index.html").read_text()
     assert exits.index("<code>before</code>") < exits.index("admonition failure")
     floods = (tmp_path / "site/floods/index.html").read_text()

@@ -24,12 +24,16 @@ METHODS = [
 # Under fork, a page is a fork of pytest's own process, which runs threads (pytest-xdist's):
 # Python 3.12 and later warn of it, as they would of MkDocs'. It is why the default is the
 # fork server; the pages here run all the same.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
-)
 # What the fork server imports, the same for every pool here: a process has one fork server,
-# and whichever pool starts it first gives it its imports.
+# and whichever pool starts it first gives it its imports. (In one pytest-xdist worker:
+# every worker would start a fork server of its own, and import Keras into it.)
 PRELOAD = ["keras", "matplotlib.pyplot"]
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+    ),
+    pytest.mark.xdist_group("pool"),
+]
 
 
 @pytest.fixture(scope="module", params=METHODS)
@@ -51,9 +55,14 @@ def keras_pool():
 
 def run(pool, code, timeout=120, output_limit=100_000):
     """The Outcome of a page made of ``code``'s fences (one string per fence)."""
+    return submit(pool, code, timeout, output_limit).result()
+
+
+def submit(pool, code, timeout=120, output_limit=100_000):
+    """A future of that Outcome."""
     page = "\n".join(f"```python\n{fence}\n```\n" for fence in code)
     job = Job("page", "page.md", tuple(find_fences(page)), timeout, output_limit)
-    return pool.submit(job).result()
+    return pool.submit(job)
 
 
 def printed(outcome):
@@ -139,43 +148,75 @@ def test_python_random_is_seeded_anew_for_each_page(pool):
     assert printed(run(pool, [code])) != printed(run(pool, [code]))
 
 
-@pytest.mark.waits
-@pytest.mark.parametrize(
-    ("code", "kind", "summary"),
-    [
-        ("import os\nos._exit(0)", FailureKind.EXITED, "exit status 0"),
-        ("import os\nos._exit(3)", FailureKind.EXITED, "exit status 3"),
-        ("import ctypes\nctypes.string_at(0)", FailureKind.EXITED, "killed by SIGSEGV"),
-        (
-            "while True:\n    pass",
-            FailureKind.TIMED_OUT,
-            "the page did not finish within 5 s",
-        ),
-    ],
-    ids=["exit-0", "exit-3", "crash", "timeout"],
-)
-def test_a_page_that_ends_its_process_fails_at_its_fence(pool, code, kind, summary):
-    # A time limit the first fence meets however busy the machine (the others end at once).
-    outcome = run(pool, ["print('before')", code, "print('after')"], timeout=5)
-    failure = outcome.run.failure
-    assert (failure.fence, failure.kind, failure.summary) == (2, kind, summary)
-    assert [output.stdout for output in outcome.run.outputs] == ["before\n"]
-    assert printed(run(pool, ["print('next page')"])) == ["next page\n"]
+# How a page's second fence ends its process, and what the build is told.
+ENDINGS = {
+    "exit-0": ("import os\nos._exit(0)", FailureKind.EXITED, "exit status 0"),
+    "exit-3": ("import os\nos._exit(3)", FailureKind.EXITED, "exit status 3"),
+    "crash": ("import ctypes\nctypes.string_at(0)", FailureKind.EXITED, "killed by SIGSEGV"),
+    "timeout": (  # asleep: it keeps no core busy while it waits
+        "import time\ntime.sleep(600)",
+        FailureKind.TIMED_OUT,
+        "the page did not finish within 2 s",
+    ),
+}
 
 
 @pytest.mark.waits
-def test_what_a_page_starts_is_killed_with_it_at_its_time_limit(pool, tmp_path):
-    """Its process group: a child process it started, still running, goes too."""
+@pytest.mark.parametrize("method", METHODS)
+def test_pages_that_end_their_process_fail_alone_at_their_fence(method, tmp_path):
+    """Each ending in a page of its own, all at once (the time limit is waited out once):
+    each fails at fence 2 and keeps fence 1's output; a child process that a page left
+    running is killed with it at its time limit; no scratch folder is left; the next page
+    runs."""
     pid_file = tmp_path / "child.pid"
-    code = (
+    starts_a_child = (
         "import subprocess, sys, time\n"
         "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(600)"
     )
-    outcome = run(pool, [code], timeout=5)
-    assert outcome.run.failure.kind is FailureKind.TIMED_OUT
-    _assert_ends(int(pid_file.read_text()))
+    pages = {name: code for name, (code, _, _) in ENDINGS.items()} | {"child": starts_a_child}
+    pool = WorkerPool(len(pages), PRELOAD if method == "forkserver" else [], method=method)
+    try:
+        futures = {
+            name: submit(pool, ["print('before')", code, "print('after')"], timeout=2)
+            for name, code in pages.items()
+        }
+        for name, (_, kind, summary) in ENDINGS.items():
+            ended = futures[name].result().run
+            failure = ended.failure
+            assert (failure.fence, failure.kind, failure.summary) == (2, kind, summary)
+            assert [output.stdout for output in ended.outputs] == ["before\n"]
+        assert futures["child"].result().run.failure.kind is FailureKind.TIMED_OUT
+        _assert_ends(int(pid_file.read_text()))
+        assert {path.name for path in pool._scratch.path.iterdir()} <= {".lock", "server.log"}
+        assert printed(run(pool, ["print('next page')"])) == ["next page\n"]
+    finally:
+        pool.close()
+
+
+@pytest.mark.waits
+def test_a_page_s_time_limit_counts_from_its_process_s_start(tmp_path, monkeypatch):
+    """A process slow to start (a fresh interpreter importing ``preload``, a busy machine)
+    does not use up its page's time; a start-up has a limit of its own."""
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(1.5)\n")
+    (tmp_path / "never_imported.py").write_text("import time\ntime.sleep(600)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # a spawned process gets the same sys.path
+    slow = WorkerPool(1, ["slow_to_import"], method="spawn")
+    hanging = WorkerPool(1, ["never_imported"], method="spawn", start_timeout=1)
+    try:
+        page = ["import time\ntime.sleep(2)\nprint('ran')"]  # 1.5 + 2 s in all
+        ran, never = submit(slow, page, timeout=3), submit(hanging, ["print('never')"])
+        assert printed(ran.result()) == ["ran\n"]
+        failure = never.result().run.failure
+        assert (failure.fence, failure.kind, failure.summary) == (
+            1,
+            FailureKind.TIMED_OUT,
+            "the page's process did not start within 1 s",
+        )
+    finally:
+        slow.close()
+        hanging.close()
 
 
 def test_sys_exit_is_an_exception_of_its_fence(keras_pool):
@@ -187,14 +228,6 @@ def test_sys_exit_is_an_exception_of_its_fence(keras_pool):
         "SystemExit: 3",
     )
     assert failure.frames[-1].line == 2 and failure.frames[-1].source == "sys.exit(3)"
-
-
-@pytest.mark.waits
-def test_no_scratch_folder_is_left_even_by_a_killed_page(pool):
-    run(pool, ["open('x.png', 'wb').write(b'1')"])
-    run(pool, ["while True:\n    pass"], timeout=1)
-    left = {path.name for path in pool._scratch.path.iterdir()} - {".lock", "server.log"}
-    assert left == set()
 
 
 def test_expected_errors_show_their_traceback_and_must_raise(keras_pool):
@@ -267,6 +300,38 @@ def test_a_page_ends_when_its_build_is_killed(tmp_path, method):
         build.kill()
         build.wait()
     _assert_ends(int(pid_file.read_text()))
+
+
+@pytest.mark.skipif("forkserver" not in METHODS, reason="no fork server here")
+def test_the_fork_server_starts_under_a_long_tmpdir(tmp_path):
+    """A socket's path holds 104 bytes at most, and Python before 3.14 puts the fork
+    server's under TMPDIR: macOS's is long, and a test's can be longer."""
+    long_tmpdir = tmp_path / ("t" * (100 - len(str(tmp_path))))
+    long_tmpdir.mkdir()
+    ran = subprocess.run(
+        [sys.executable, "-c", _ONE_PAGE_BY_FORK_SERVER],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TMPDIR": str(long_tmpdir)},
+    )
+    assert ran.returncode == 0 and ran.stdout == "ran\n", ran.stderr
+    assert list(long_tmpdir.iterdir()) == []
+
+
+_ONE_PAGE_BY_FORK_SERVER = textwrap.dedent(
+    """
+    from mkdocs_run_examples.fences import find_fences
+    from mkdocs_run_examples.pool import WorkerPool
+    from mkdocs_run_examples.records import Job
+
+    if __name__ == "__main__":
+        pool = WorkerPool(1, method="forkserver")
+        job = Job("page", "p.md", tuple(find_fences("```python\\nprint('ran')\\n```\\n")), 60)
+        outcome = pool.submit(job).result()
+        pool.close()
+        print(outcome.run.outputs[0].stdout if outcome.run.failure is None else outcome, end="")
+    """
+)
 
 
 _HANGING_BUILD = textwrap.dedent(

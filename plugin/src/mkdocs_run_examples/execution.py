@@ -4,8 +4,9 @@
 multiprocessing's start method (a fork of the warm forkserver, a fork of the build, or
 a fresh interpreter): no page sees what another changed. It runs in its scratch folder,
 in a process group of its own where there are process groups (so that a timeout kills
-what the page started too), and sends over ``channel`` the index of each fence as it
-starts, each fence's :class:`~records.FenceOutput` as it ends, then the run. So when the
+what the page started too), and sends over ``channel`` that it has started (its imports
+done: the job's time limit counts from there), the index of each fence as it starts,
+each fence's :class:`~records.FenceOutput` as it ends, then the run. So when the
 process dies (``os._exit``, a crash) or is killed at its time limit, the build still
 knows which fence was running and what the fences before it showed.
 
@@ -68,6 +69,7 @@ def run_job(
     from mkdocs_run_examples.notebooks import NotebookError
     from mkdocs_run_examples.runner import run_page
 
+    channel.send(("started", None))
     try:
         if job.kind == "page":
             run = run_page(

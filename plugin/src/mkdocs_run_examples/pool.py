@@ -19,7 +19,9 @@ to one crashed job, and none tells which fence was running when a process died: 
 ``plugin/README.md`` for the measurements.)
 
 A job that raises, exits, crashes or outlives its time limit fails alone, at its fence;
-its process group is killed, its scratch folder (``scratch``) removed.
+its process group is killed, its scratch folder (``scratch``) removed. A job's time limit
+counts from the moment its process has started and imported what it needs: a start-up
+(a fresh interpreter's imports, any process's on a busy machine) has a limit of its own.
 """
 
 from __future__ import annotations
@@ -29,14 +31,16 @@ import contextlib
 import importlib
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.util
 import os
 import signal
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, NamedTuple
 
 from mkdocs.plugins import get_plugin_logger
 
@@ -55,6 +59,9 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 log = get_plugin_logger(__name__)
 
 START_METHODS = ("auto", "forkserver", "fork", "spawn")
+# Seconds a job's process may take to start: far more than a fresh interpreter importing
+# TensorFlow on a busy machine, and still an end for one whose imports hang.
+START_TIMEOUT = 120.0
 _forkserver_lock = threading.Lock()
 
 
@@ -68,7 +75,8 @@ def start_method(requested: str = "auto") -> str:
 
 
 class WorkerPool:
-    """``size`` jobs at a time (0: one per core), each in a fresh process."""
+    """``size`` jobs at a time (0: one per core), each in a fresh process, which has
+    ``start_timeout`` seconds to start before its job's time limit begins."""
 
     def __init__(
         self,
@@ -77,12 +85,14 @@ class WorkerPool:
         niceness: int = 0,
         method: str = "auto",
         jobs: str = "pages",
+        start_timeout: float = START_TIMEOUT,
     ) -> None:
         self.size = size or os.cpu_count() or 1
         self.jobs = jobs  # what the log calls them
         self.preload = list(preload)
         self.niceness = niceness  # added to the processes' nice value: lower CPU priority
         self.method = start_method(method)
+        self.start_timeout = start_timeout
         self.context: BaseContext = multiprocessing.get_context(self.method)
         self._lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -98,6 +108,8 @@ class WorkerPool:
                 return
             remove_stale_scratch()
             self._scratch = ScratchRoot()
+            if self.method == "forkserver":
+                _fork_server_socket_folder()
             self._executor = concurrent.futures.ThreadPoolExecutor(
                 self.size, thread_name_prefix="run-examples"
             )
@@ -169,7 +181,7 @@ class WorkerPool:
     def _run(self, job: Job, on_start: Callable[[], None] | None) -> Outcome:
         if on_start is not None:
             on_start()
-        self._prepare()  # the job's time starts once the fork server has imported preload
+        self._prepare()  # its seconds count once the fork server has imported preload
         start = time.perf_counter()
         assert self._scratch is not None
         with self._scratch.folder() as (workdir, output_log):
@@ -190,14 +202,17 @@ class WorkerPool:
                     sending.close()
                     watching.close()
                 try:
-                    messages, finished = _follow(process, receiving, start + job.timeout)
+                    messages, finished = _follow(
+                        process, receiving, self.start_timeout, job.timeout
+                    )
                 finally:
                     with self._lock:
                         self._running.pop(threading.get_ident(), None)
             written = output_log.read_text(encoding="utf-8", errors="replace").strip()
         if written:
             log.debug("%s wrote:\n%s", job.name, written)
-        return _outcome(job, messages, finished, process.exitcode, written, start)
+        ended = _Ending(messages, finished, process.exitcode, written)
+        return _outcome(job, ended, self.start_timeout, start)
 
     def _start(self, process: BaseProcess, name: str) -> None:
         with self._lock:
@@ -207,36 +222,60 @@ class WorkerPool:
             self._running[threading.get_ident()] = (name, process)
 
 
+def _fork_server_socket_folder() -> None:
+    """Before Python 3.14, the fork server's socket is made in a folder under TMPDIR, and
+    a socket's path holds at most 104 bytes (macOS; 108 on Linux): under a longer TMPDIR
+    the fork server cannot start ("AF_UNIX path too long"). Then the folder goes where
+    Python 3.14 puts it (CPython issue 132124): under /tmp. Made once, for the process."""
+    socket_path = os.path.join(tempfile.gettempdir(), "pymp-12345678", "listener-12345678")
+    if os.name == "nt" or len(socket_path.encode()) < 104:
+        return
+    default, tempfile.tempdir = tempfile.tempdir, "/tmp"
+    try:
+        multiprocessing.util.get_temp_dir()  # kept by multiprocessing from now on
+    finally:
+        tempfile.tempdir = default
+
+
 def _nothing() -> None:
     """The fork server's first job: it returns once the server has imported ``preload``."""
 
 
 def _receive(
-    channel: multiprocessing.connection.Connection, process: BaseProcess, deadline: float
-) -> tuple[list[tuple[str, Any]], bool]:
-    """The job's messages until it closes the channel or ends, and whether it did so
-    before the deadline."""
+    channel: multiprocessing.connection.Connection,
+    process: BaseProcess,
+    start_timeout: float,
+    timeout: float,
+) -> tuple[list[tuple[str, Any]], bool, float]:
+    """The job's messages until it closes the channel or ends, whether it did so in time,
+    and its deadline: ``start_timeout`` seconds to start, then ``timeout`` seconds to run."""
     messages: list[tuple[str, Any]] = []
+    deadline = time.perf_counter() + start_timeout
     while (left := deadline - time.perf_counter()) > 0:
         ready = multiprocessing.connection.wait([channel, process.sentinel], left)
         if channel in ready:
             try:
                 messages.append(channel.recv())
             except EOFError:
-                return messages, True
+                return messages, True, deadline
+            if messages[-1][0] == "started":
+                deadline = time.perf_counter() + timeout
         elif process.sentinel in ready:  # what it sent before it ended is still to read
             with contextlib.suppress(EOFError):
                 while channel.poll(0):
                     messages.append(channel.recv())
-            return messages, True
-    return messages, False
+            return messages, True, deadline
+    return messages, False, deadline
 
 
 def _follow(
-    process: BaseProcess, channel: multiprocessing.connection.Connection, deadline: float
+    process: BaseProcess,
+    channel: multiprocessing.connection.Connection,
+    start_timeout: float,
+    timeout: float,
 ) -> tuple[list[tuple[str, Any]], bool]:
-    """The job's messages, and whether it ended before the deadline; killed if not."""
-    messages, finished = _receive(channel, process, deadline)
+    """The job's messages, and whether it ended within its time limits; killed if not."""
+    messages, finished, deadline = _receive(channel, process, start_timeout, timeout)
     process.join(max(0.0, deadline - time.perf_counter()))
     if process.is_alive():  # it closed the channel but goes on: a thread of its own, say
         finished = False
@@ -246,17 +285,22 @@ def _follow(
     return messages, finished
 
 
-def _outcome(
-    job: Job,
-    messages: list[tuple[str, Any]],
-    finished: bool,
-    exitcode: int | None,
-    written: str,
-    start: float,
-) -> Outcome:
-    fence, outputs, ending = None, [], None
-    for tag, value in messages:
-        if tag == "fence":
+class _Ending(NamedTuple):
+    """How a job's process ended: what it sent, whether it ended in time, its exit code,
+    what it wrote to its stdout and stderr."""
+
+    messages: list[tuple[str, Any]]
+    finished: bool
+    exitcode: int | None
+    written: str
+
+
+def _outcome(job: Job, ended: _Ending, start_timeout: float, start: float) -> Outcome:
+    fence, outputs, ending, started = None, [], None, False
+    for tag, value in ended.messages:
+        if tag == "started":
+            started = True
+        elif tag == "fence":
             fence = value
         elif tag == "output":
             outputs.append(value)
@@ -270,11 +314,16 @@ def _outcome(
         return Outcome(ending, None, seconds)
     if isinstance(ending, Failure):
         return Outcome(None, ending, seconds)
-    if not finished:
-        kind, summary = FailureKind.TIMED_OUT, f"the page did not finish within {job.timeout:g} s"
+    if not ended.finished:
+        kind = FailureKind.TIMED_OUT
+        if started:
+            summary = f"the page did not finish within {job.timeout:g} s"
+        else:
+            summary = f"the page's process did not start within {start_timeout:g} s"
     else:
-        kind, summary = FailureKind.EXITED, _exit_status(exitcode)
-        if exitcode == 1 and "Traceback" in written:  # the runner itself failed
+        kind, summary = FailureKind.EXITED, _exit_status(ended.exitcode)
+        written = ended.written
+        if ended.exitcode == 1 and "Traceback" in written:  # the runner itself failed
             summary += "\n" + written[written.rindex("Traceback") :]
     return _stopped(job, outputs, kind, summary, start, fence)
 
