@@ -29,8 +29,8 @@ that map to the page's include line instead).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from typing import TypedDict
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple, TypedDict
 
 from mkdocs_run_examples.records import Fence, format_location
 from mkdocs_run_examples.snippets import IncludeError, Origin, SnippetExpander
@@ -111,61 +111,76 @@ def find_fences(
     lines = markdown.split("\n")
     fences: list[Fence] = []
     errors: list[str] = []
-    markers: list[tuple[int, str]] = []  # (0-based line, text) of the markers read so far
 
     def where(number: int) -> str:  # 0-based line of ``markdown`` -> "path:line"
         return format_location(path, first_line + number)
 
-    number = 0
-    while number < len(lines):
-        line = lines[number]
-        found = MARKER.match(line)
-        if found:
-            markers.append((number, found["marker"].strip().rstrip("-").strip()))
-            number += 1
-            continue
-        opening = FENCE_OPEN.match(line)
-        if not opening:
-            if line.strip():
-                markers = []  # a marker only marks the fence right after it
-            number += 1
-            continue
-        indent, ticks, info = opening["indent"], opening["ticks"], opening["info"]
-        end = number + 1
-        while end < len(lines) and not _closes(lines[end], ticks):
-            end += 1
-        if end == len(lines):
-            errors.append(f"{where(number)}: the fence opened here is never closed")
-            break
-        if info == "python" and ticks[0] == "`":
-            flags, cont_line = _flags(markers, where, errors)
+    for block in _blocks(lines, where, errors):
+        start, end, indent = block.start, block.end, block.indent
+        if block.info == "python" and block.ticks[0] == "`":
+            flags, cont_line = _flags(block.markers, where, errors)
             if cont_line is not None and not fences:
                 errors.append(f"{where(cont_line)}: a 'cont' fence needs a fence before it")
-            origins = [(path, first_line + n) for n in range(number + 1, end)]
-            body = [_dedent(body_line, indent) for body_line in lines[number + 1 : end]]
+            origins = [(path, first_line + n) for n in range(start + 1, end)]
+            body = [_dedent(body_line, indent) for body_line in lines[start + 1 : end]]
             code, origins = _expanded(body, origins, (path, first_line + end), expander, errors)
             fences.append(
                 Fence(
                     index=len(fences) + 1,
                     code=code,
                     indent=indent,
-                    start_line=number,
+                    start_line=start,
                     end_line=end,
                     origins=tuple(origins),
                     path=path,
-                    line=first_line + number,
+                    line=first_line + start,
                     **flags,
                 )
             )
-        elif PYTHONISH.match(info) or (ticks[0] == "~" and info == "python"):
-            errors.append(f"{where(number)}: fence {ticks}{info}: {NOT_EXACTLY_PYTHON}")
-        elif markers:
-            errors.append(f"{where(markers[0][0])}: {MARKER_ON_OTHER_FENCE.format(ticks + info)}")
-        markers = []
-        number = end + 1
+        elif PYTHONISH.match(block.info) or (block.ticks[0] == "~" and block.info == "python"):
+            errors.append(f"{where(start)}: fence {block.ticks}{block.info}: {NOT_EXACTLY_PYTHON}")
+        elif block.markers:
+            fence = block.ticks + block.info
+            errors.append(f"{where(block.markers[0][0])}: {MARKER_ON_OTHER_FENCE.format(fence)}")
     if errors:
         raise FenceError(errors)
     return fences
+
+
+class _Block(NamedTuple):
+    """A fenced block of the page: its opening and closing lines (0-based), its indent,
+    fence characters and info string, and the markers (0-based line, text) before it."""
+
+    start: int
+    end: int
+    indent: str
+    ticks: str
+    info: str
+    markers: list[tuple[int, str]]
+
+
+def _blocks(lines: list[str], where: Callable[[int], str], errors: list[str]) -> Iterator[_Block]:
+    """The fenced blocks of ``lines``, in order; a block never closed is an error and ends
+    the page (what follows it is its code)."""
+    markers: list[tuple[int, str]] = []
+    number = 0
+    while number < len(lines):
+        line = lines[number]
+        found = MARKER.match(line)
+        if found:
+            markers.append((number, found["marker"].strip().rstrip("-").strip()))
+        elif opening := FENCE_OPEN.match(line):
+            ticks = opening["ticks"]
+            closing = (n for n in range(number + 1, len(lines)) if _closes(lines[n], ticks))
+            end = next(closing, None)
+            if end is None:
+                errors.append(f"{where(number)}: the fence opened here is never closed")
+                return
+            yield _Block(number, end, opening["indent"], ticks, opening["info"], markers)
+            markers, number = [], end
+        elif line.strip():
+            markers = []  # a marker only marks the fence right after it
+        number += 1
 
 
 NOT_EXACTLY_PYTHON = "write exactly ```python (pytest-codeblocks skips anything else silently)"
