@@ -21,17 +21,18 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 METHODS = [
     m for m in ("forkserver", "fork", "spawn") if m in multiprocessing.get_all_start_methods()
 ]
-# Under fork, a page is a fork of pytest's own process, which runs threads (pytest-xdist's):
-# Python 3.12 and later warn of it, as they would of MkDocs'. It is why the default is the
-# fork server; the pages here run all the same.
 # What the fork server imports, the same for every pool here: a process has one fork server,
-# and whichever pool starts it first gives it its imports. (In one pytest-xdist worker:
-# every worker would start a fork server of its own, and import Keras into it.)
+# and whichever pool starts it first gives it its imports.
 PRELOAD = ["keras", "matplotlib.pyplot"]
 pytestmark = [
+    # Under fork, a page is a fork of pytest's own process, which runs threads
+    # (pytest-xdist's): Python 3.12 and later warn of it, as they would of MkDocs'. It is
+    # why the default is the fork server; the pages here run all the same.
     pytest.mark.filterwarnings(
         "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
     ),
+    # In one pytest-xdist worker: every worker would start a fork server of its own, and
+    # import Keras into it.
     pytest.mark.xdist_group("pool"),
 ]
 
