@@ -70,6 +70,11 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "waits: the test mostly waits (on pages asleep until their time limit)"
     )
+    # pytest-xdist's own mark, known here too: a run without it (-p no:xdist) still collects
+    # the tests that carry it.
+    config.addinivalue_line(
+        "markers", "xdist_group(name): the group's tests run in one pytest-xdist worker"
+    )
 
 
 def pytest_collect_file(file_path, parent):
