@@ -11,11 +11,15 @@ runner (``runner.run_page``: one namespace, a fresh Keras session) in a scratch
 directory, so plot_model's files do not land in the repository; what it prints is shown
 as a test's output.
 
-The markers are the build's (see mkdocs_run_examples/fences.py): ``pytest.mark.skip``
-on the first fence skips the example (on a ``cont`` fence, that fence only);
-``pytest-codeblocks:expect-error`` makes a fence fail the test unless it raises, and
-the fences after it still run, as in the build; ``pytest.mark.timeout(N)`` is carried
-as a mark (pytest-timeout, if installed, enforces it).
+The markers are the build's, which are pytest-codeblocks' (see
+mkdocs_run_examples/fences.py and markers.py), and so is how an example runs
+(``runner.run_page``: a fresh ``__main__`` module per example, as ``python file.py``
+runs it): a skipped example is skipped, one whose ``importorskip`` module is missing
+too; an xfail example that raises is reported xfailed; ``pytest.mark.timeout(N)`` is
+carried as a mark (pytest-timeout, if installed, enforces it). A fence the build cannot
+run (``Fence.problem``) fails its example's item with the build's message. Unlike
+pytest-codeblocks, every fence the build runs is collected: ```` ```py ````,
+```` ```python title="x" ````, ``~~~python``...
 
 A failure is reported as the build logs it (``failures.describe_failure``): at the file
 line of the statement that raised, the innermost of the example's own lines
@@ -164,7 +168,7 @@ class ExpandedPage(pytest.File):
             item = ExampleBlock.from_parent(self, name=f"example {number}", fences=example)
             item.add_marker(KERAS)
             if example[0].skip:
-                item.add_marker(pytest.mark.skip(reason=f"{example[0].location}: marked skip"))
+                item.add_marker(pytest.mark.skip(reason=f"{example[0].location}: skipped"))
             timeouts = [fence.timeout for fence in example if fence.timeout is not None]
             if timeouts:
                 item.add_marker(pytest.mark.timeout(sum(timeouts)))
@@ -210,12 +214,13 @@ class ExampleBlock(pytest.Item):
         self.fences = fences
         self.language, *page = self.path.relative_to(DOCS).parts
         self.page = "/".join(page)
-        self.signature = tuple(
-            (f.code, f.continues, f.skip, f.expect_error, f.timeout) for f in fences
-        )
+        self.signature = tuple((f.code, f.behaviour, f.timeout) for f in fences)
         self.twins = []  # where the translations show this example
 
     def runtest(self):
+        problems = [fence.problem for fence in self.fences if fence.problem]
+        if problems:
+            pytest.fail("\n".join(problems), pytrace=False)
         page = self.path.relative_to(DOCS).with_suffix("")
         workdir = SCRATCH / page / self.name.replace(" ", "-")
         workdir.mkdir(parents=True, exist_ok=True)
@@ -228,6 +233,10 @@ class ExampleBlock(pytest.Item):
             if run.failure.summary == "KeyboardInterrupt":  # Ctrl-C stops pytest, as before
                 raise KeyboardInterrupt
             raise ExampleFailed(run.failure)
+        if all(output.skipped for output in run.outputs):
+            pytest.skip(f"{self.fences[0].location}: {self.fences[0].importorskip} is missing")
+        if any(output.error for output in run.outputs):
+            pytest.xfail(f"{self.fences[0].location}: raised, as its xfail mark expects")
 
     def repr_failure(self, excinfo, style=None):
         """The build's report: the file line that raised (pytest's crash location, which

@@ -101,10 +101,10 @@ raise ValueError("expected")
 
 <!--pytest-codeblocks:cont-->
 ```python
-print("runs after the expected error, value", value)
+print("part of the example that raised: not run, value", value)
 ```
 
-<!--pytest-codeblocks:expect-error-->
+<!--pytest.mark.xfail(strict=True)-->
 ```python
 print("raises nothing")
 ```
@@ -158,7 +158,7 @@ def test_docs_tests_report_the_file_line_and_the_exception(project):
     result = run_pytest(project, "docs", "-rA")
     out = result.stdout
     assert result.returncode == 1, out + result.stderr
-    assert re.search(r"4 failed, 1 passed, 1 skipped, 6 deselected", out), out
+    assert re.search(r"4 failed, 1 skipped, 6 deselected, 1 xfailed", out), out
     # Reported as the build logs it (failures.describe_failure): the file line that raised
     # (in the included library code), the exception, and a traceback through the page's
     # own line. The translation's file line is named too.
@@ -168,10 +168,11 @@ def test_docs_tests_report_the_file_line_and_the_exception(project):
     assert "example 1 (docs/en/page.md:7, docs/zh/page.md:7)" in out
     assert "The same example is on docs/zh/page.md:7.\n" in out
     assert "FAILED docs/en/page.md::example 1 - fence 2 raised: TypeError: " in out
-    # An expect-error fence that raises passes (and the fence continuing it runs);
-    # one that does not raise fails.
-    assert "runs after the expected error, value 1" in out
-    assert "\ndocs/en/page.md:35: fence 5 did not raise: it is marked expect-error\n" in out
+    # An expect-error (xfail) example that raises is xfailed (the fence continuing it is
+    # part of it, as pytest-codeblocks joins them: not run); a strict one that does not
+    # raise fails.
+    assert "part of the example that raised" not in out
+    assert "\ndocs/en/page.md:35: fence 5 did not raise: it is marked xfail(strict=True)\n" in out
     assert "FAILED docs/en/page.md::example 3 - fence 5 did not raise" in out
     # An exception raised from another: at the line that raised it, after the traceback
     # of the one it chains, through the included code.
@@ -197,15 +198,21 @@ def test_docs_tests_report_the_file_line_and_the_exception(project):
     assert "Traceback" not in out
 
 
-def test_docs_tests_report_every_page_error_in_one_line_each(project):
+def test_docs_tests_run_every_fence_the_build_runs_and_fail_a_broken_one_alone(project):
+    """```py, ```python title=..., ~~~python run in the tests as in the build (where
+    pytest-codeblocks skips them), and a fence the build cannot run fails its own item."""
     (project / "docs" / "en").mkdir(parents=True)
-    page = '# Broken\n\n```python\n--8<-- "lib/nowhere.py"\n```\n\n```py\npass\n```\n'
+    page = (
+        '# Broken\n\n```python\n--8<-- "lib/nowhere.py"\n```\n\n'
+        '```py title="x.py" linenums="1"\nraise ValueError("a py fence runs")\n```\n\n'
+        '~~~python\nprint("tildes")\n~~~\n'
+    )
     (project / "docs" / "en" / "broken.md").write_text(page, encoding="utf-8")
-    result = run_pytest(project, "docs")
-    assert result.returncode == 2, result.stdout + result.stderr
+    result = run_pytest(project, "docs", "-rA")
+    assert result.returncode == 1, result.stdout + result.stderr
     assert 'docs/en/broken.md:4: include "lib/nowhere.py": file not found\n' in result.stdout
-    assert "docs/en/broken.md:7: fence ```py: write exactly ```python" in result.stdout
-    assert "Traceback" not in result.stdout and "conftest.py" not in result.stdout
+    assert "docs/en/broken.md:8: fence 2 raised: ValueError: a py fence runs" in result.stdout
+    assert re.search(r"2 failed, 1 passed", result.stdout), result.stdout
 
 
 CALC = '''"""Arithmetic.

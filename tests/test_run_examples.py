@@ -33,6 +33,7 @@ x = 1
 
 !!! note
 
+    <!--pytest-codeblocks:cont-->
     ```python
     print(x)
     ```
@@ -62,7 +63,7 @@ def test_find_fences_with_markers_and_indentation():
         "raise SystemExit\n",
     ]
     assert [f.indent for f in fences] == ["", "    ", "", ""]
-    assert [f.continues for f in fences] == [False, False, True, False]
+    assert [f.continues for f in fences] == [False, True, True, False]
     assert [f.skip for f in fences] == [False, False, False, True]
     assert [f.index for f in fences] == [1, 2, 3, 4]
 
@@ -75,9 +76,9 @@ def test_a_page_notebook_is_valid_and_the_same_every_build():
     assert text == page_notebook(PAGE, find_fences(PAGE))
 
 
-def test_a_marker_only_applies_to_the_fence_right_after_it():
-    text = "<!--pytest-codeblocks:cont-->\n\nSome prose.\n\n```python\npass\n```\n"
-    assert not find_fences(text)[0].continues
+def test_a_marker_waits_for_the_next_fence_as_in_pytest_codeblocks():
+    text = "<!--pytest.mark.skip-->\n\nSome prose.\n\n```python\npass\n```\n"
+    assert find_fences(text)[0].skip
 
 
 def run_here(tmp_path, monkeypatch, text):
@@ -301,7 +302,8 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         "hangs.md": "# Hangs\n\n" + HANGS,
         "slow.md": "<!--pytest.mark.timeout(10)-->\n```python\nimport time\ntime.sleep(3)\n```\n",
         "floods.md": "```python\nprint('x' * 5000)\n```\n",
-        "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n```py\npass\n```\n',
+        "broken.md": '```python\n--8<-- "nowhere.py:f"\n```\n\n<!--pytest-codeblocks:x-->\n```py\n'
+        "pass\n```\n\n```py\nprint('runs alone')\n```\n",
     }
     result = mkdocs_build(site(tmp_path, pages, SITE.replace("timeout: 5", "timeout: 2")))
     assert result.returncode != 0
@@ -310,9 +312,11 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
         "docs/hangs.md:3: fence 1 timed out: the page did not finish within 2 s",
         "docs/floods.md:1: fence 1 printed 4001 characters more than output_limit (1000)",
         'docs/broken.md:2: include "nowhere.py:f"',
-        "docs/broken.md:5: fence ```py: write exactly ```python",
+        'docs/broken.md:5: unknown pytest-codeblocks keyword "x"',
     ]:
         assert line in result.stderr, line
+    broken = (tmp_path / "site" / "broken" / "index.html").read_text("utf-8")
+    assert "runs alone" in broken  # a fence the build cannot run is an error on that fence alone
     assert "Traceback" not in result.stderr
     assert "<code>hello</code>" in (tmp_path / "site/good/index.html").read_text()
     assert "ran docs/slow.md" in result.stderr  # its marker gives it 2 + 10 s
@@ -320,9 +324,11 @@ def test_pages_that_exit_hang_or_flood_fail_the_build_alone(tmp_path):
     assert exits.index("<code>before</code>") < exits.index("admonition failure")
     floods = (tmp_path / "site/floods/index.html").read_text()
     assert "Output cut here: 4,001 more characters were printed." in floods
-    assert len(list(tmp_path.glob("cache/*.json"))) == 3  # good, slow and floods, no more
+    # good, slow, floods and broken's fences that ran (its key holds its problems), no more
+    assert len(list(tmp_path.glob("cache/*.json"))) == 4
     again = mkdocs_build(tmp_path)  # the cut output warns again when served from the cache
     assert "docs/floods.md:1: fence 1 printed 4001 characters" in again.stderr
+    assert 'docs/broken.md:5: unknown pytest-codeblocks keyword "x"' in again.stderr
 
 
 # The state a page can leave in its worker (Keras' config among it: plugin/tests/test_workers.py)

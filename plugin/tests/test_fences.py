@@ -59,9 +59,12 @@ def file_line(project, origin):
 
 
 def errors_of(text, **kwargs):
-    with pytest.raises(FenceError) as caught:
-        find_fences(text, **kwargs)
-    return caught.value.errors
+    """The page's problems: its FenceError's lines, else its fences' problems."""
+    try:
+        fences = find_fences(text, **kwargs)
+    except FenceError as error:
+        return error.errors
+    return [line for fence in fences if fence.problem for line in fence.problem.split("\n")]
 
 
 # Where the code comes from
@@ -176,11 +179,17 @@ def test_front_matter_moves_locations_and_errors():
     text = "---\ntitle: T\n---\n\n# Title\n\n```python\nx = 1\n```\n\n```py\ny\n```\n"
     markdown, _ = get_data(text)
     first = body_first_line(text)
-    assert errors_of(markdown, path="p.md", first_line=first) == [
-        "p.md:11: fence ```py: write exactly ```python "
-        "(pytest-codeblocks skips anything else silently)"
+    assert errors_of(
+        markdown.replace("```py\n", "<!--pytest-codeblocks:nonsense-->\n```py\n"),
+        path="p.md",
+        first_line=first,
+    ) == [
+        'p.md:11: unknown pytest-codeblocks keyword "nonsense"; it knows '
+        "pytest-codeblocks' cont, skip, skipif(...), importorskip(...), expect-error, "
+        "expected-output, expected-output-ignore-whitespace; pytest.mark.skip, skipif, "
+        "xfail, timeout; run-examples:show-value"
     ]
-    fences = find_fences(markdown.replace("```py\n", "```python\n"), first_line=first)
+    fences = find_fences(markdown, first_line=first)
     assert [fence.location for fence in fences] == ["page.md:7", "page.md:11"]
     assert [fence.origins for fence in fences] == [(("page.md", 8),), (("page.md", 12),)]
 
@@ -191,24 +200,28 @@ def test_front_matter_moves_locations_and_errors():
 def test_markers_and_several_on_one_fence():
     page = (
         "```python\nx = 1\n```\n\n"
-        "<!--pytest-codeblocks:cont-->\n<!--pytest-codeblocks:expect-error-->\n"
+        "<!--pytest-codeblocks:cont-->\n"
         "<!-- pytest.mark.timeout(600) -->\n\n```python\n1 / 0\n```\n\n"
         "<!--pytest-codeblocks:expect-exception-->\n```python\nraise KeyError\n```\n\n"
         "<!--pytest.mark.skip-->\n```python\nimport nothing\n```\n\n"
         '<!--pytest.mark.skip(reason="slow")-->\n```python\npass\n```\n\n'
-        "<!--pytest-codeblocks:cont-->\n\nProse drops the marker.\n\n```python\npass\n```\n"
+        "<!--pytest-codeblocks:cont-->\n\nProse keeps the marker, as in pytest-codeblocks.\n\n"
+        "```python\npass\n```\n\n"
+        "<!--pytest.mark.xfail(raises=KeyError, strict=True)-->\n```python\nraise KeyError\n```\n"
     )
     fences = find_fences(page)
     fields = [(f.continues, f.skip, f.expect_error, f.timeout) for f in fences]
     assert fields == [
         (False, False, False, None),
-        (True, False, True, 600.0),
+        (True, False, False, 600.0),
         (False, False, True, None),
         (False, True, False, None),
         (False, True, False, None),
-        (False, False, False, None),
+        (True, False, False, None),
+        (False, False, True, None),
     ]
-    assert [f.index for f in fences] == [1, 2, 3, 4, 5, 6]
+    assert [f.index for f in fences] == [1, 2, 3, 4, 5, 6, 7]
+    assert (fences[6].raises, fences[6].strict) == (("builtins.KeyError",), True)
 
 
 def test_a_fence_is_frozen_and_has_defaults():
@@ -228,34 +241,18 @@ def test_a_fence_is_frozen_and_has_defaults():
     [
         ("Text.\n\n```python\npass\n", "p.md:3: the fence opened here is never closed"),
         (
-            "```py\npass\n```\n",
-            "p.md:1: fence ```py: write exactly ```python "
-            "(pytest-codeblocks skips anything else silently)",
-        ),
-        (
-            '```python title="x.py"\npass\n```\n',
-            'p.md:1: fence ```python title="x.py": write exactly ```python '
-            "(pytest-codeblocks skips anything else silently)",
-        ),
-        (
-            "~~~python\npass\n~~~\n",
-            "p.md:1: fence ~~~python: write exactly ```python "
-            "(pytest-codeblocks skips anything else silently)",
-        ),
-        (
             "\n<!--pytest-codeblocks:cont-->\n```python\npass\n```\n",
             "p.md:2: a 'cont' fence needs a fence before it",
         ),
         (
-            "<!--pytest.mark.xfail-->\n```python\npass\n```\n",
-            "p.md:1: marker <!--pytest.mark.xfail-->: the build does not understand it; it knows "
-            "<!--pytest-codeblocks:cont-->, <!--pytest-codeblocks:expect-error-->, "
-            "<!--pytest.mark.skip--> and <!--pytest.mark.timeout(seconds)-->",
+            "<!--pytest.mark.skipif(True)-->\n```python\npass\n```\n",
+            "p.md:1: pytest.mark.skipif: give reason=... with a boolean condition (pytest's rule)",
         ),
         (
-            "<!--pytest.mark.skip-->\n```console\n$ make\n```\n",
-            "p.md:1: a marker before a fence that is not run (```console): "
-            "only a ```python fence can carry one",
+            "```python\npass\n```\n<!--pytest-codeblocks:cont-->\n<!--pytest.mark.skip-->\n"
+            "```python\npass\n```\n",
+            "p.md:6: a 'cont' fence is part of the example before it: put skip, skipif, xfail "
+            "and importorskip before the example's first fence",
         ),
         (
             '```python\n--8<-- "src/nowhere.py:f"\n```\n',
@@ -268,18 +265,47 @@ def test_a_fence_is_frozen_and_has_defaults():
     ],
     ids=[
         "unclosed",
-        "py",
-        "title",
-        "tildes",
         "cont-first",
-        "unknown-marker",
-        "marker-on-console",
+        "skipif-without-reason",
+        "marker-on-cont",
         "missing-file",
         "missing-section",
     ],
 )
 def test_each_error_is_one_line_naming_the_file_line(expander, text, error):
     assert errors_of(text, path="p.md", expander=expander) == [error]
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "```py",
+        "```python3",
+        "```py3",
+        '```python title="x.py"',
+        '```python linenums="1" hl_lines="2"',
+        "~~~python",
+        "```{.python .numbered}",
+        "````python",
+    ],
+)
+def test_the_info_strings_material_users_write_are_run(opening):
+    closing = opening[: len(opening) - len(opening.lstrip("`~"))]
+    fences = find_fences(f"{opening}\nx = 1\nprint(x)\n{closing}\n")
+    assert [(f.code, f.problem, f.shell) for f in fences] == [("x = 1\nprint(x)\n", "", "")]
+
+
+@pytest.mark.parametrize(
+    "opening", ["```pycon", "```console", "```text", "```", "~~~sh", "```sh title=x"]
+)
+def test_other_fences_are_not_run(opening):
+    closing = opening[: len(opening) - len(opening.lstrip("`~"))]
+    assert find_fences(f"{opening}\nx = 1\n{closing}\n") == []
+
+
+def test_sh_and_bash_fences_run_in_their_shell_and_take_markers():
+    page = "<!--pytest.mark.skip-->\n```sh\nexit 1\n```\n\n```bash\necho $BASH\n```\n"
+    assert [(f.shell, f.skip) for f in find_fences(page)] == [("sh", True), ("bash", False)]
 
 
 def test_a_missing_include_in_an_included_file_names_both(project, expander):
@@ -293,19 +319,27 @@ def test_a_missing_include_in_an_included_file_names_both(project, expander):
 def test_every_problem_of_a_page_is_reported_at_once(expander):
     page = (  # the Markdown given starts at line 5 of its file
         '```python\n--8<-- "src/nowhere.py:f"\nx = 1\n--8<-- "lib/shapes.py:vgg_bloc"\n```\n\n'
-        "```py\npass\n```\n\n"
+        "<!--pytest-codeblocks:nonsense-->\n```py\npass\n```\n\n"
         "```python\npass\n"
     )
     with pytest.raises(FenceError) as caught:
         find_fences(page, path="docs/en/x.md", first_line=5, expander=expander)
     error = caught.value
-    assert error.errors == [
+    assert error.errors == ["docs/en/x.md:16: the fence opened here is never closed"]
+    fences = find_fences(
+        page[: page.rindex("```python")], path="docs/en/x.md", first_line=5, expander=expander
+    )
+    assert errors_of(
+        page[: page.rindex("```python")], path="docs/en/x.md", first_line=5, expander=expander
+    ) == [
         'docs/en/x.md:6: include "src/nowhere.py:f": file not found',
         'docs/en/x.md:8: section "vgg_bloc" not found in lib/shapes.py',
-        "docs/en/x.md:11: fence ```py: write exactly ```python "
-        "(pytest-codeblocks skips anything else silently)",
-        "docs/en/x.md:15: the fence opened here is never closed",
+        'docs/en/x.md:11: unknown pytest-codeblocks keyword "nonsense"; it knows '
+        "pytest-codeblocks' cont, skip, skipif(...), importorskip(...), expect-error, "
+        "expected-output, expected-output-ignore-whitespace; pytest.mark.skip, skipif, "
+        "xfail, timeout; run-examples:show-value",
     ]
+    assert [bool(f.problem) for f in fences] == [True, True]
     assert str(error) == "\n".join(error.errors)
     assert "Traceback" not in str(error) and "SnippetMissingError" not in str(error)
     assert all(re.match(r"docs/en/x\.md:\d+: \S", line) for line in error.errors)

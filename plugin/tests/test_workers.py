@@ -231,11 +231,12 @@ def test_sys_exit_is_an_exception_of_its_fence(keras_pool):
     assert failure.frames[-1].line == 2 and failure.frames[-1].source == "sys.exit(3)"
 
 
-def test_expected_errors_show_their_traceback_and_must_raise(keras_pool):
+def test_expected_errors_show_their_traceback_and_strict_ones_must_raise(keras_pool):
     marker = "<!--pytest-codeblocks:expect-error-->\n"
     page = (
         f"{marker}```python\nimport keras\nkeras.layers.Dense(0)\n```\n"
-        f"{marker}```python\nprint('fine')\n```\n"
+        f"{marker}```python\nprint('fine')\n```\n"  # pytest's XPASS: a pass
+        "<!--pytest.mark.xfail(strict=True)-->\n```python\nprint('fine')\n```\n"
     )
     outcome = keras_pool.submit(Job("page", "page.md", tuple(find_fences(page)), 60)).result()
     first = outcome.run.outputs[0]
@@ -243,8 +244,9 @@ def test_expected_errors_show_their_traceback_and_must_raise(keras_pool):
     assert 'File "example 1", line 2, in <module>' in first.error
     assert first.error.splitlines()[-1].startswith("ValueError: Received an invalid value")
     assert os.getcwd() not in first.error  # no path of the building machine
+    assert outcome.run.outputs[1].stdout == "fine\n"
     failure = outcome.run.failure
-    assert (failure.kind, failure.fence) == (FailureKind.DID_NOT_RAISE, 2)
+    assert (failure.kind, failure.fence) == (FailureKind.DID_NOT_RAISE, 3)
 
 
 def test_output_beyond_the_limit_is_cut(pool):

@@ -1,23 +1,43 @@
-"""Find the Python fences of a Markdown page, with the markers that steer them.
+"""Find the fences a page runs, with the markers that steer them, as pytest-codeblocks does.
 
-The markers are pytest-codeblocks' own HTML comments, each alone on a line, on the
-lines right before a fence (blank lines may come between; several markers may mark one
-fence, one per line; a line of prose in between drops them):
+The build and ``pytest --codeblocks`` must give one verdict on a page, so the markers
+are pytest-codeblocks' own HTML comments, read as it reads them: each alone on a line,
+before a fence; they wait for the next fence, whatever comes between (its
+``extract_from_buffer`` keeps them across prose too), and a fence of another language
+takes them and drops them. Each fence runs in a fresh namespace (an *example*) unless
+marked ``cont``:
 
-- ``<!--pytest-codeblocks:cont-->``: the fence continues the fence before it (same
-  namespace, same Keras session), as pytest-codeblocks joins them;
-- ``<!--pytest.mark.skip-->``: the fence is shown but not run, here or in the tests;
-- ``<!--pytest-codeblocks:expect-error-->`` (or ``expect-exception``): the fence must
-  raise; the page shows its traceback, and the fences after it still run;
-- ``<!--pytest.mark.timeout(600)-->``: the fence may take that many seconds more than
-  the plugin's page timeout allows (a pytest mark, so the test item carries it too).
+- ``<!--pytest-codeblocks:cont-->``: the fence continues the fence before it (one
+  example: pytest-codeblocks joins their code);
+- ``<!--pytest.mark.skip-->`` (``skip(reason=...)``, the deprecated
+  ``pytest-codeblocks:skip``), ``<!--pytest.mark.skipif(condition, reason=...)-->``
+  (conditions evaluated as pytest-codeblocks evaluates them, with ``sys`` and
+  ``pytest``): the example is shown, not run;
+- ``<!--pytest-codeblocks:importorskip(module)-->``: skipped unless ``module`` imports;
+- ``<!--pytest.mark.xfail-->`` (``xfail(condition, reason=, raises=, strict=)``, the
+  deprecated ``pytest-codeblocks:expect-error``): the example may raise, and its
+  traceback is its output; with ``raises``, only the exception pytest would see counts
+  (pytest-codeblocks wraps an ``Exception`` in a ``RuntimeError``);
+- ``<!--pytest-codeblocks:expected-output-->`` (or ``expected-output-ignore-whitespace``)
+  before a fence: that fence is what the example before it must print;
+- ``<!--pytest-codeblocks:skipfile-->`` as the file's first line: nothing runs;
+- ``<!--pytest.mark.timeout(600)-->``: the example may take that many seconds more than
+  the plugin's page timeout allows; other ``pytest.mark`` marks are carried, not used;
+- ``<!--run-examples:show-value-->`` (this plugin's, which pytest-codeblocks ignores):
+  the value of the fence's last expression is shown, as Jupyter shows it.
 
-Only fences whose info string is exactly ``python`` are examples, as only those are
-collected by pytest-codeblocks; ``` ```python title="x" ``` or ``` ```py ``` would
-be skipped by it without a word, so they are reported as errors.
+Python fences are those Material's users write: ```` ```python ````, ``py``,
+``python3``, ``py3``, with attributes (``title="x"``, ``linenums="1"``,
+``hl_lines="2"``, ``{.python}``), with backticks or tildes; pytest-codeblocks collects
+only the bare ```` ```python ````, the project's test collection (conftest.py) all of
+them. ```` ```sh ```` and ```` ```bash ```` fences run in a shell, as
+pytest-codeblocks runs them.
 
-Every problem of a page is reported at once, in one FenceError whose ``errors`` are
-one-line messages ``path:line: message`` naming the line of the file to fix.
+A problem with one fence (an unknown marker, a missing include, a condition that does
+not evaluate) is that fence's: ``Fence.problem`` holds the message, ``path:line:
+message`` naming the line to fix, and the fence does not run, the others do. A
+problem with the page (a fence never closed) raises FenceError, whose ``errors`` are
+such lines.
 
 Each fence's code has its ``--8<--`` includes expanded (with a SnippetExpander), and
 ``Fence.origins`` says which file line each line of the code comes from: the page's
@@ -28,25 +48,19 @@ that map to the page's include line instead).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple, TypedDict
+from typing import NamedTuple
 
+from mkdocs_run_examples.markers import MARKER, SKIPFILE, MarkerError, steer
 from mkdocs_run_examples.records import Fence, format_location
 from mkdocs_run_examples.snippets import IncludeError, Origin, SnippetExpander
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})[ \t]*(?P<info>[^\n]*?)[ \t]*$")
-# pytest-codeblocks reads a comment alone on its line (stripped) as a marker.
-MARKER = re.compile(r"^[ \t]*<!--[-\s]*(?P<marker>pytest-codeblocks:.*|pytest\.mark\..*)-->\s*$")
-TIMEOUT = re.compile(
-    r"pytest\.mark\.timeout\(\s*(?:timeout\s*=\s*)?(?P<seconds>\d+(?:\.\d*)?)\s*\)"
-)
-SKIP = re.compile(r"pytest\.mark\.skip(\(.*\))?")
-PYTHONISH = re.compile(r"^(python|py|python3)\b|^\{?\s*\.?(python|py)\b")
-KNOWN_MARKERS = (
-    "<!--pytest-codeblocks:cont-->, <!--pytest-codeblocks:expect-error-->, "
-    "<!--pytest.mark.skip--> and <!--pytest.mark.timeout(seconds)-->"
-)
+# Pygments' names for Python source (not "pycon": a console session is not a script).
+PYTHON = {"python", "py", "python3", "py3"}
+SHELLS = {"sh", "bash"}  # the shells pytest-codeblocks runs (with the bare info string only)
 
 
 class FenceError(ValueError):
@@ -100,7 +114,8 @@ def find_fences(
     first_line: int = 1,
     expander: SnippetExpander | None = None,
 ) -> list[Fence]:
-    """The Python fences of ``markdown``, in order; raise FenceError with every problem.
+    """The fences of ``markdown`` the build runs, in order; FenceError for a page-wide
+    problem (a fence's own problem is its ``problem``).
 
     ``markdown``: the page as MkDocs hands it to ``on_page_markdown`` (front matter
     removed); ``path``: the page relative to the project root, as errors and origins
@@ -109,42 +124,77 @@ def find_fences(
     None to leave them as they are.
     """
     lines = markdown.split("\n")
+    if first_line == 1 and lines[0].strip() == SKIPFILE:
+        return []
     fences: list[Fence] = []
     errors: list[str] = []
 
     def where(number: int) -> str:  # 0-based line of ``markdown`` -> "path:line"
         return format_location(path, first_line + number)
 
+    previous_runs = False  # whether the block before this one is a fence the build runs
     for block in _blocks(lines, where, errors):
+        problems: list[str] = []
+        try:
+            steering = steer([text for _, text in block.markers])
+        except MarkerError as error:
+            steering = steer([])
+            problems.append(f"{where(block.markers[error.index][0])}: {error}")
         start, end, indent = block.start, block.end, block.indent
-        if block.info == "python" and block.ticks[0] == "`":
-            flags, cont_line = _flags(block.markers, where, errors)
-            if cont_line is not None and not fences:
-                errors.append(f"{where(cont_line)}: a 'cont' fence needs a fence before it")
-            origins = [(path, first_line + n) for n in range(start + 1, end)]
-            body = [_dedent(body_line, indent) for body_line in lines[start + 1 : end]]
-            code, origins = _expanded(body, origins, (path, first_line + end), expander, errors)
-            fences.append(
-                Fence(
-                    index=len(fences) + 1,
-                    code=code,
-                    indent=indent,
-                    start_line=start,
-                    end_line=end,
-                    origins=tuple(origins),
-                    path=path,
-                    line=first_line + start,
-                    **flags,
+        body = [_dedent(body_line, indent) for body_line in lines[start + 1 : end]]
+        if steering.expected_output:  # this block is what the fence before it must print
+            if previous_runs:
+                expected = "".join(line + "\n" for line in body)
+                whitespace = steering.expected_output.endswith("whitespace")
+                fences[-1] = dataclasses.replace(
+                    fences[-1], expected_output=expected, ignore_whitespace=whitespace
                 )
+            previous_runs = False
+            continue
+        shell = block.info if block.info in SHELLS and block.ticks[0] == "`" else ""
+        previous_runs = bool(shell) or _language(block.info) in PYTHON
+        if not previous_runs:
+            continue
+        if steering.continues and not fences:
+            cont = next(line for line, text in block.markers if text.endswith("cont"))
+            problems.append(f"{where(cont)}: a 'cont' fence needs a fence before it")
+        elif steering.continues and (
+            steering.skip or steering.expect_error or steering.importorskip
+        ):
+            problems.append(
+                f"{where(start)}: a 'cont' fence is part of the example before it: "
+                "put skip, skipif, xfail and importorskip before the example's first fence"
             )
-        elif PYTHONISH.match(block.info) or (block.ticks[0] == "~" and block.info == "python"):
-            errors.append(f"{where(start)}: fence {block.ticks}{block.info}: {NOT_EXACTLY_PYTHON}")
-        elif block.markers:
-            fence = block.ticks + block.info
-            errors.append(f"{where(block.markers[0][0])}: {MARKER_ON_OTHER_FENCE.format(fence)}")
+        origins = [(path, first_line + n) for n in range(start + 1, end)]
+        code, origins = _expanded(body, origins, (path, first_line + end), expander, problems)
+        fields = steering.fence_fields()
+        fences.append(
+            Fence(
+                index=len(fences) + 1,
+                code=code,
+                indent=indent,
+                start_line=start,
+                end_line=end,
+                origins=tuple(origins),
+                path=path,
+                line=first_line + start,
+                shell=shell,
+                problem="\n".join(problems),
+                **fields,
+            )
+        )
     if errors:
         raise FenceError(errors)
     return fences
+
+
+def _language(info: str) -> str:
+    """The language an info string names: its first word (``python title="x"``), or the
+    first class of an attribute list (``{.python linenums="1"}``), lower-cased."""
+    if info.startswith("{"):
+        found = re.search(r"\.([\w+-]+)", info)
+        return found[1].lower() if found else ""
+    return re.split(r"[\s{]", info, maxsplit=1)[0].lower()
 
 
 class _Block(NamedTuple):
@@ -160,8 +210,9 @@ class _Block(NamedTuple):
 
 
 def _blocks(lines: list[str], where: Callable[[int], str], errors: list[str]) -> Iterator[_Block]:
-    """The fenced blocks of ``lines``, in order; a block never closed is an error and ends
-    the page (what follows it is its code)."""
+    """The fenced blocks of ``lines``, in order, each with the markers since the block
+    before it (prose between does not drop them, as in pytest-codeblocks); a block never
+    closed is an error and ends the page (what follows it is its code)."""
     markers: list[tuple[int, str]] = []
     number = 0
     while number < len(lines):
@@ -178,15 +229,7 @@ def _blocks(lines: list[str], where: Callable[[int], str], errors: list[str]) ->
                 return
             yield _Block(number, end, opening["indent"], ticks, opening["info"], markers)
             markers, number = [], end
-        elif line.strip():
-            markers = []  # a marker only marks the fence right after it
         number += 1
-
-
-NOT_EXACTLY_PYTHON = "write exactly ```python (pytest-codeblocks skips anything else silently)"
-MARKER_ON_OTHER_FENCE = (
-    "a marker before a fence that is not run ({}): only a ```python fence can carry one"
-)
 
 
 def _expanded(
@@ -208,41 +251,6 @@ def _expanded(
     if not body:
         body, origins = [""], [closing]
     return "\n".join(body) + "\n", origins
-
-
-class _Flags(TypedDict):
-    """The Fence fields its markers set."""
-
-    continues: bool
-    skip: bool
-    expect_error: bool
-    timeout: float | None
-
-
-def _flags(
-    markers: Iterable[tuple[int, str]], where: Callable[[int], str], errors: list[str]
-) -> tuple[_Flags, int | None]:
-    """The Fence fields set by ``markers`` [(0-based line, text)], and the line of the
-    ``cont`` marker (None: the fence does not continue); unknown markers are errors."""
-    flags: _Flags = {"continues": False, "skip": False, "expect_error": False, "timeout": None}
-    cont_line = None
-    for number, marker in markers:
-        keyword = marker.partition("pytest-codeblocks:")[2].strip("- ")
-        timeout = TIMEOUT.fullmatch(marker)
-        if keyword == "cont":
-            flags["continues"], cont_line = True, number
-        elif keyword in ("expect-error", "expect-exception"):
-            flags["expect_error"] = True
-        elif keyword == "skip" or SKIP.fullmatch(marker):
-            flags["skip"] = True
-        elif timeout:
-            flags["timeout"] = float(timeout["seconds"])
-        else:
-            errors.append(
-                f"{where(number)}: marker <!--{marker}-->: the build does not understand it; "
-                f"it knows {KNOWN_MARKERS}"
-            )
-    return flags, cont_line
 
 
 def _closes(line: str, ticks: str) -> bool:

@@ -34,6 +34,17 @@ SHORT = 16  # hex digits of the manifest's digests
 # A fence's markers that change how it runs (its timeout does not change its output):
 # {marker: the fence's attribute}.
 MARKERS = {"skip": "skip", "continues": "continues", "expect-error": "expect_error"}
+# The other fields of a fence that change how it runs or what it shows.
+OTHER_MARKERS = (
+    "raises",
+    "strict",
+    "importorskip",
+    "expected_output",
+    "ignore_whitespace",
+    "shell",
+    "show_value",
+    "problem",
+)
 MARKER_CHANGES = {
     "skip": ("fence {} is now skipped", "fence {} is no longer skipped"),
     "continues": ("fence {} now continues the one before", "fence {} no longer continues"),
@@ -93,7 +104,7 @@ def page_key(
             code = _sha256(f"{code}\0{json.dumps(figures)}".encode())
         digest.update(f"fence {' '.join(markers)} {code}\0".encode())
         manifest_fences.append({"code": code and code[:SHORT], "markers": markers})
-    listings = [fence.code for fence in fences if not fence.skip]
+    listings = [f.code for f in fences if not f.skip and not getattr(f, "shell", "")]
     definitions = {}
     for name, directory in sorted(sources.items()):
         for qualified, text in reached_definitions(listings, name, directory).items():
@@ -109,7 +120,15 @@ def page_key(
 
 
 def _markers(fence: Listing) -> list[str]:
-    return [marker for marker, attribute in MARKERS.items() if getattr(fence, attribute, False)]
+    """The fence's markers, as the manifest lists them: those of MARKERS by name, the
+    others (xfail's arguments, importorskip, an expected output, a shell...) with their
+    value, which changes the key too."""
+    markers = [marker for marker, attribute in MARKERS.items() if getattr(fence, attribute, False)]
+    for attribute in OTHER_MARKERS:
+        value = getattr(fence, attribute, None)
+        if value:
+            markers.append(f"{attribute}={json.dumps(value)}")
+    return markers
 
 
 def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, Any]) -> list[str]:
@@ -155,6 +174,8 @@ def _explain_fences(
             for marker, (now, no_longer) in MARKER_CHANGES.items():
                 if (marker in new_markers) != (marker in old_markers):
                     reasons.append((now if marker in new_markers else no_longer).format(j + 1))
+            if {m for m in old_markers if "=" in m} != {m for m in new_markers if "=" in m}:
+                reasons.append(f"the markers of fence {j + 1} changed")
         reasons += [f"fence {i + 1} removed" for i in range(i1 + paired, i2)]
         reasons += [f"fence {j + 1} added" for j in range(j1 + paired, j2)]
     return reasons

@@ -66,6 +66,14 @@ def _with_outputs(build: Build, markdown: str, page: Page, plan: PagePlan) -> st
     "used on" paragraphs of the definitions it includes and its downloads' links."""
     run, failure = _take_run(build, page, plan)
     fences, path = plan.fences, plan.path
+    lines = markdown.split("\n")
+    for fence in fences:
+        if fence.problem:  # that fence alone is not run: the others are
+            log.error(fence.problem)
+            # Shown as written: pymdownx.snippets would stop the build on a missing include.
+            fenced = "\n".join(lines[fence.start_line : fence.end_line + 1])
+            lines[fence.start_line : fence.end_line + 1] = INCLUDE.sub(r"\1;\2", fenced).split("\n")
+    markdown = "\n".join(lines)
     if Path(path).stem in build.options.downloads:
         build.downloads.keep(markdown, fences, page, build.install)
     if plan.figures and not failure:
@@ -146,6 +154,9 @@ def page_content(build: Build, content: str, page: Page) -> str:
     if failure and run.failure:
         box = failure_box(failure, labels["failed"])
         rendered[run.failure.fence] = rendered.get(run.failure.fence, "") + box
+    for fence in fences:
+        if fence.problem:
+            rendered[fence.index] = failure_box(fence.problem, labels["failed"])
     content = PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
     return content + provenance(run.versions, run.ran_at, run.seconds, labels)
 

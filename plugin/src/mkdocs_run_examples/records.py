@@ -20,6 +20,7 @@ class FailureKind(enum.Enum):
     DID_NOT_RAISE = "did not raise"
     EXITED = "ended the process"
     TIMED_OUT = "timed out"
+    OUTPUT_DIFFERS = "printed other output than expected"
 
 
 def format_location(path: str, line: int) -> str:
@@ -43,8 +44,17 @@ class Fence:
     end_line: int  # 0-based line of the closing fence, in the Markdown given
     continues: bool = False  # chained to the fence before it
     skip: bool = False  # shown, not run
-    expect_error: bool = False  # must raise; its traceback is its output
+    expect_error: bool = False  # pytest.mark.xfail: may raise; its traceback is its output
     timeout: float | None = None  # seconds it may take beyond the page's timeout
+    # xfail(raises=...): the exceptions ("module.Name") that count as the expected failure
+    raises: tuple[str, ...] = ()
+    strict: bool = False  # xfail(strict=True): not raising fails
+    importorskip: str = ""  # skip the example unless this module imports
+    expected_output: str | None = None  # what the example must print (expected-output)
+    ignore_whitespace: bool = False  # expected-output-ignore-whitespace
+    shell: str = ""  # "sh" or "bash": a shell fence, run as pytest-codeblocks runs it
+    show_value: bool = False  # <!--run-examples:show-value-->: its last expression is shown
+    problem: str = ""  # why the build cannot run it ("path:line: ..."); not run, an error
     origins: tuple[tuple[str, int], ...] = ()  # (path, 1-based line) of each line of code
     path: str = "page.md"  # the page, relative to the project root
     line: int = 0  # 1-based file line of the opening fence (0: start_line + 1)
@@ -56,6 +66,23 @@ class Fence:
         if not self.origins:
             return (self.path, self._opening_line() + max(1, line_number))
         return self.origins[min(max(line_number, 1), len(self.origins)) - 1]
+
+    @property
+    def behaviour(self) -> tuple[object, ...]:
+        """What decides how the fence runs and what it shows, beside its code."""
+        return (
+            self.continues,
+            self.skip,
+            self.expect_error,
+            self.raises,
+            self.strict,
+            self.importorskip,
+            self.expected_output,
+            self.ignore_whitespace,
+            self.shell,
+            self.show_value,
+            self.problem,
+        )
 
     @property
     def location(self) -> str:

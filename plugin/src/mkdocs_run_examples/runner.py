@@ -1,27 +1,39 @@
 """Run a page's fences and capture what each prints and the images it writes.
 
-This runs inside a job's process (see ``execution``), in a scratch directory,
-so nothing a page does outlives it. The page's fences share one namespace; before
-each fence that does not continue the one before, the Keras session is cleared, so
-layer names are those a reader gets running that listing fresh.
+This runs inside a job's process (see ``execution``), in a scratch directory, so
+nothing a page does outlives it. Each example (a fence and the ``cont`` fences after
+it, see ``fences``) runs as ``python example.py`` would run its code: in a fresh
+``__main__`` module whose ``__file__`` is that script (written beside it, so that
+pickling what it defines and multiprocessing's spawned children work), with a fresh
+Keras session (layer names are those a reader gets running that listing), and when
+its last fence ends, the runner waits for the threads and multiprocessing children it
+left running, as Python waits at exit.
 
-A fence that raises ends the page: the run keeps the outputs of the fences before
-it and a :class:`Failure` in fence coordinates (fence index, line in the fence's
-code), which the plugin turns into file lines. A fence marked ``expect-error`` must
-raise: its traceback is its output.
+A fence that raises ends the page: the run keeps the outputs of the fences before it
+and a :class:`Failure` in fence coordinates (fence index, line in the fence's code),
+which the plugin turns into file lines. The markers decide as pytest-codeblocks does:
+a skipped example is shown, not run; an xfail example may raise (its traceback is its
+output) and must raise with ``strict``; an expected output is compared with what the
+example printed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
+import importlib
 import io
 import linecache
+import re
+import subprocess
 import sys
+import threading
 import time
 import traceback
+import types
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -45,36 +57,85 @@ def run_page(
     showed, if the process dies.
     """
     start = time.perf_counter()
-    namespace: dict[str, Any] = {"__name__": "__main__"}  # the page's globals
     run = PageRun(outputs=[], seconds=0.0, ran_at=time.strftime("%Y-%m-%d", time.gmtime()))
     workdir = Path.cwd()
     with describe.watch() as described:
-        for fence in fences:
-            if fence.skip:
-                run.outputs.append(FenceOutput(skipped=True))
-                continue
-            if started:
-                started(fence.index)
-            if not fence.continues:
-                _clear_keras_session()
-            described.patch()  # what the fences before imported
-            before = _image_digests(workdir)
-            output, failure = _run_fence(fence, namespace, output_limit, run.warnings)
-            output.images = _new_images(workdir, before)
-            output.about = {
-                name: described[name] for name, *_ in output.images if name in described
-            }
-            run.outputs.append(output)
-            if finished:
-                finished(output)
-            if failure is None:
-                failure = _evaluate_figures(fence, namespace, run.figures)
-            if failure is not None:
-                run.failure = failure
+        for example in examples(fences):
+
+            def emit(output: FenceOutput) -> None:
+                run.outputs.append(output)
+                if finished:
+                    finished(output)
+
+            _run_example(example, workdir, output_limit, run, described, started, emit)
+            if run.failure is not None:
                 break
     run.seconds = time.perf_counter() - start
     run.versions = describe.versions()
     return run
+
+
+def examples(fences: Iterable[Fence]) -> Iterator[list[Fence]]:
+    """The page's examples: each fence with the ``cont`` fences after it."""
+    example: list[Fence] = []
+    for fence in fences:
+        if example and not fence.continues:
+            yield example
+            example = []
+        example.append(fence)
+    if example:
+        yield example
+
+
+def _run_example(
+    example: list[Fence],
+    workdir: Path,
+    output_limit: int,
+    run: PageRun,
+    described: describe.Notes,
+    started: Callable[[int], object] | None,
+    emit: Callable[[FenceOutput], None],
+) -> None:
+    """Run one example, ``emit`` each of its fences' outputs (a fence not run: shown
+    skipped) as it ends; set ``run.failure`` if it failed."""
+    first = example[0]
+    if first.skip or any(fence.problem for fence in example) or _missing(first.importorskip):
+        for _ in example:
+            emit(FenceOutput(skipped=True))
+        return
+    _clear_keras_session()
+    outputs: list[FenceOutput] = []
+    raised = False
+    with _main_module(example, workdir) as namespace, _waited_for_at_exit() as at_exit:
+        for fence in example:
+            if started:
+                started(fence.index)
+            described.patch()  # what the fences before imported
+            before = _image_digests(workdir)
+            last = fence is example[-1]
+            if fence.shell:
+                output, error = _run_shell(example, output_limit) if last else (FenceOutput(), None)
+            else:
+                wait = at_exit if last else None
+                output, error = _run_fence(fence, namespace, output_limit, run.warnings, wait)
+            output.images = _new_images(workdir, before)
+            output.about = {
+                name: described[name] for name, *_ in output.images if name in described
+            }
+            outputs.append(output)
+            if error is not None:
+                raised = True
+                run.failure = _unexpected(first, fence, error, output)
+            else:
+                run.failure = _evaluate_figures(fence, namespace, run.figures)
+            emit(output)
+            if raised or run.failure is not None:
+                break
+    if run.failure is None and raised:  # an expected error: the rest of the example is not run
+        for _ in example[len(outputs) :]:
+            emit(FenceOutput(skipped=True))
+    elif run.failure is None:
+        run.failure = _checked(example, outputs)
 
 
 def _evaluate_figures(
@@ -92,8 +153,14 @@ def _evaluate_figures(
 
 
 def _run_fence(
-    fence: Fence, namespace: dict[str, Any], output_limit: int, messages: list[str]
-) -> tuple[FenceOutput, Failure | None]:
+    fence: Fence,
+    namespace: dict[str, Any],
+    output_limit: int,
+    messages: list[str],
+    at_exit: Callable[[], None] | None,
+) -> tuple[FenceOutput, BaseException | None]:
+    """What ``fence`` printed, and what it raised (None: nothing); ``at_exit``, if given,
+    runs after its code, its output captured too (the waits of a script's end)."""
     filename = fence_filename(fence.index)
     stdout, stderr = io.StringIO(), io.StringIO()
     raised: BaseException | None = None
@@ -109,22 +176,147 @@ def _run_fence(
             exec(compile(fence.code, filename, "exec"), namespace)
         except BaseException as error:  # SystemExit too: a page may not end the build
             raised = error
+        if at_exit is not None:
+            at_exit()
     for warning in caught:
         messages.append(f"fence {fence.index}: {warning.category.__name__}: {warning.message}")
     if stderr.getvalue().strip():
         messages.append(f"fence {fence.index} wrote to stderr:\n{stderr.getvalue()}")
     text = stdout.getvalue()
     output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
-    if fence.expect_error:
-        if raised is None:
-            return output, Failure(
-                fence.index, FailureKind.DID_NOT_RAISE, "it is marked expect-error"
-            )
-        output.error = reader_traceback(raised)
-        return output, None
-    if raised is None:
-        return output, None
-    return output, raised_failure(fence.index, raised)
+    return output, raised
+
+
+def _run_shell(example: list[Fence], output_limit: int) -> tuple[FenceOutput, BaseException | None]:
+    """A shell example's output and error, run as pytest-codeblocks runs it: its fences'
+    code joined, in ``sh`` (the system's shell) or ``/bin/bash``, a failing status an error."""
+    code = "".join(fence.code for fence in example)
+    executable = "/bin/bash" if example[0].shell == "bash" else None
+    result = subprocess.run(code, shell=True, capture_output=True, executable=executable)
+    text = result.stdout.decode(errors="replace")
+    output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
+    if result.returncode:
+        error = subprocess.CalledProcessError(
+            result.returncode, code.strip(), result.stdout, result.stderr
+        )
+        return output, error
+    return output, None
+
+
+@contextlib.contextmanager
+def _main_module(example: list[Fence], workdir: Path) -> Iterator[dict[str, Any]]:
+    """The namespace of a fresh ``__main__`` module, as ``python example_N.py`` has it:
+    its ``__file__`` is that script (the example's code, written into ``workdir``), which
+    is first on ``sys.path`` and ``sys.argv``; all restored afterwards."""
+    script = workdir / f"example_{example[0].index}.py"
+    if not example[0].shell:
+        script.write_text("".join(fence.code for fence in example), encoding="utf-8")
+    module = types.ModuleType("__main__")
+    module.__file__ = str(script)
+    saved = sys.modules.get("__main__"), sys.argv, list(sys.path)
+    sys.modules["__main__"] = module
+    sys.argv = [str(script)]
+    sys.path.insert(0, str(workdir))
+    try:
+        yield module.__dict__
+    finally:
+        main, sys.argv, sys.path[:] = saved
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
+@contextlib.contextmanager
+def _waited_for_at_exit() -> Iterator[Callable[[], None]]:
+    """A function that waits, as Python does at exit, for what the block started: its
+    non-daemon threads, then its multiprocessing children (daemonic ones terminated,
+    as multiprocessing's exit handler does)."""
+    threads = set(threading.enumerate())
+    multiprocessing = sys.modules.get("multiprocessing")
+    children = set(multiprocessing.active_children()) if multiprocessing else set()
+
+    def wait() -> None:
+        for thread in threading.enumerate():
+            if thread not in threads and not thread.daemon and thread.is_alive():
+                thread.join()
+        multiprocessing = sys.modules.get("multiprocessing")
+        for child in multiprocessing.active_children() if multiprocessing else []:
+            if child not in children:
+                if child.daemon:
+                    child.terminate()
+                child.join()
+
+    yield wait
+
+
+def _missing(module: str) -> bool:
+    """Whether ``importorskip``'s module fails to import (pytest-codeblocks' test)."""
+    if not module:
+        return False
+    try:
+        __import__(module)
+    except ImportError:
+        return True
+    return False
+
+
+def _unexpected(
+    first: Fence, fence: Fence, error: BaseException, output: FenceOutput
+) -> Failure | None:
+    """The failure of ``fence``, which raised ``error``; None where its example (whose
+    first fence is ``first``) is marked xfail and pytest would count it xfailed: then
+    the traceback is the fence's output."""
+    if not first.expect_error or isinstance(error, KeyboardInterrupt):
+        failure = raised_failure(fence.index, error)
+        if isinstance(error, subprocess.CalledProcessError) and error.stderr:
+            failure.summary += "\n" + error.stderr.decode(errors="replace").rstrip()
+        return failure
+    # pytest-codeblocks re-raises a Python fence's Exception as a RuntimeError: raises= sees that.
+    seen = RuntimeError if isinstance(error, Exception) and not fence.shell else type(error)
+    expected = tuple(_exception_class(name) for name in first.raises)
+    if expected and not issubclass(seen, expected):
+        failure = raised_failure(fence.index, error)
+        failure.summary += (
+            f"\n(marked xfail(raises={', '.join(first.raises)}), which pytest-codeblocks "
+            f"checks against the {seen.__name__} it raises for the fence's error: "
+            "mark it xfail without raises=)"
+        )
+        return failure
+    output.error = reader_traceback(error)
+    return None
+
+
+def _exception_class(name: str) -> type[BaseException]:
+    """The exception class ``module.Name`` names (as markers give it)."""
+    module, _, qualname = name.rpartition(".")
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found  # type: ignore[no-any-return]
+
+
+def _checked(example: list[Fence], outputs: list[FenceOutput]) -> Failure | None:
+    """The failure of an example that raised nothing: it was marked xfail(strict=True),
+    or printed other output than its expected output."""
+    first, last = example[0], example[-1]
+    if first.expect_error and first.strict:
+        return Failure(last.index, FailureKind.DID_NOT_RAISE, "it is marked xfail(strict=True)")
+    expected = next((f for f in reversed(example) if f.expected_output is not None), None)
+    if expected is None or expected.expected_output is None:
+        return None
+    printed = "".join(output.stdout for output in outputs)
+    want = expected.expected_output
+    if expected.ignore_whitespace:
+        same = re.sub(r"\s+", "", want) == re.sub(r"\s+", "", printed)
+    else:
+        same = want == printed
+    if same:
+        return None
+    diff = difflib.unified_diff(
+        want.splitlines(), printed.splitlines(), "expected", "printed", lineterm=""
+    )
+    return Failure(
+        last.index, FailureKind.OUTPUT_DIFFERS, "\n".join(["the expected output differs", *diff])
+    )
 
 
 def fence_filename(index: int) -> str:

@@ -35,7 +35,7 @@ def used_definitions(
     """Qualified names (``pkg.module.name``) that ``fences`` (or a notebook's code cells)
     use, for ``sources`` ({import name: directory}) under ``root``."""
     used: set[str] = set()
-    listings = [fence.code for fence in fences if not fence.skip]
+    listings = [f.code for f in fences if not f.skip and not getattr(f, "shell", "")]
     for package, directory in sources.items():
         imported = reached_definitions(listings, package, directory)
         if not any(name.endswith(WHOLE_PACKAGE) for name in imported):
