@@ -249,15 +249,18 @@ def _clear_keras_session() -> None:
 
 
 def _image_digests(workdir: Path) -> dict[str, str]:
+    """``{name: sha256}`` of the images in ``workdir`` and its subfolders, each named by its
+    path relative to ``workdir`` in ``/`` form (``plots/loss.png``) on every system."""
     return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(workdir.iterdir())
-        if path.suffix.lower() in IMAGE_SUFFIXES
+        path.relative_to(workdir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(workdir.rglob("*"))
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
     }
 
 
 def _new_images(workdir: Path, before: Mapping[str, str]) -> list[tuple[str, str, bytes]]:
-    """Images written or rewritten by the last fence, as (name, sha256, bytes)."""
+    """Images written or rewritten by the last fence, as (name, sha256, bytes); the name
+    as :func:`_image_digests` gives it."""
     images: list[tuple[str, str, bytes]] = []
     for name, digest in _image_digests(workdir).items():
         if before.get(name) != digest:
