@@ -49,6 +49,7 @@ class Fence:
     path: str = "page.md"  # the page, relative to the project root
     line: int = 0  # 1-based file line of the opening fence (0: start_line + 1)
     figures: tuple[str, ...] = ()  # expressions the prose below it shows the values of (figures.py)
+    show_value: bool = False  # its last statement's value is shown, as Jupyter shows it
 
     def origin(self, line_number: int) -> tuple[str, int]:
         """``(path, line)`` in the file that the 1-based ``line_number`` of ``code`` came
@@ -68,7 +69,8 @@ class Fence:
 
 @dataclass
 class FenceOutput:
-    """What one fence printed, and the images it wrote (file name, sha256, bytes)."""
+    """What one fence printed, the images it wrote (file name relative to the folder it ran
+    in, sha256, bytes), and the values it showed (``display.rich``: MIME type, data)."""
 
     stdout: str = ""
     images: list[tuple[str, str, bytes]] = field(default_factory=list)
@@ -76,6 +78,7 @@ class FenceOutput:
     truncated: int = 0  # characters of stdout cut off at the output limit
     error: str = ""  # the traceback an expect-error fence raised, shown as its output
     about: dict[str, dict[str, Any]] = field(default_factory=dict)  # image name -> its facts
+    displays: list[tuple[str, str]] = field(default_factory=list)  # (MIME type, data)
 
 
 @dataclass

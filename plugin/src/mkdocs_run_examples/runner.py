@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs_run_examples import describe, figures
+from mkdocs_run_examples import describe, display, figures
 from mkdocs_run_examples.records import Failure, FailureKind, Fence, FenceOutput, Frame, PageRun
 
 PACKAGE = Path(__file__).parent
@@ -97,6 +97,7 @@ def _run_fence(
     filename = fence_filename(fence.index)
     stdout, stderr = io.StringIO(), io.StringIO()
     raised: BaseException | None = None
+    shown: tuple[str, str] | None = None  # the rich form of the value it shows, if any
     with (
         contextlib.redirect_stdout(stdout),
         contextlib.redirect_stderr(stderr),
@@ -106,7 +107,8 @@ def _run_fence(
         try:
             lines = fence.code.splitlines(keepends=True)
             linecache.cache[filename] = (len(fence.code), None, lines, filename)  # for tracebacks
-            exec(compile(fence.code, filename, "exec"), namespace)
+            value = display.execute(fence.code, filename, namespace, fence.show_value)
+            shown = None if value is None else display.rich(value)
         except BaseException as error:  # SystemExit too: a page may not end the build
             raised = error
     for warning in caught:
@@ -114,7 +116,11 @@ def _run_fence(
     if stderr.getvalue().strip():
         messages.append(f"fence {fence.index} wrote to stderr:\n{stderr.getvalue()}")
     text = stdout.getvalue()
-    output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
+    output = FenceOutput(
+        stdout=text[:output_limit],
+        truncated=max(0, len(text) - output_limit),
+        displays=[shown] if shown else [],
+    )
     if fence.expect_error:
         if raised is None:
             return output, Failure(
