@@ -159,7 +159,7 @@ def _render_display(mime: str, data: str, labels: Labels) -> str:
     """A value the fence showed, ``display.rich``'s (MIME type, data)."""
     if mime == "text/plain":
         return _render_text(data, labels["summary"])
-    if mime == "text/markdown":  # with the extensions of the Markdown notebooks render
+    if mime == "text/markdown":  # with the tables and fenced code of Jupyter's (GitHub's)
         body = markdown.markdown(data, extensions=["tables", "fenced_code"])
     elif mime == "image/svg+xml":  # inline, where an XML prologue is not allowed
         body = BEFORE_SVG.sub("", data, count=1)
