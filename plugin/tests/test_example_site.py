@@ -71,10 +71,12 @@ def assert_the_outputs_are_shown(site):
     assert traceback.startswith("Traceback (most recent call last):")
     assert traceback.rstrip().endswith("KeyError: 'b'")
     assert after == "still running after the error"
-    [image] = (site / "assets" / "examples").glob("*.png")
-    assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     chart = (site / "chart" / "index.html").read_text(encoding="utf-8")
-    assert f'src="../assets/examples/{image.name}"' in chart
+    [image] = re.findall(r'<img src="\.\./(assets/examples/[^"]+\.png)"', chart)
+    assert (site / image).read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    idioms = (site / "idioms" / "index.html").read_text(encoding="utf-8")
+    captions = re.findall(r"<figcaption>([^<]*)</figcaption>", idioms)
+    assert captions == ["figure-1.png", "plots/growth.png"]  # plt.show(), a subfolder
 
 
 @pytest.mark.parametrize("method", FORKING_METHODS)

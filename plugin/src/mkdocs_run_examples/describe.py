@@ -112,8 +112,8 @@ class Notes(dict[str, Facts]):
             finally:  # even if it raised: plot_model raises after writing an SVG
                 with contextlib.suppress(Exception):  # a description never fails a page
                     path, facts = facts_of(*args, **kwargs)
-                    if isinstance(path, (str, os.PathLike)):
-                        self[Path(path).name] = facts
+                    if isinstance(path, (str, os.PathLike)):  # as the runner names images
+                        self[Path(os.path.relpath(path)).as_posix()] = facts
 
         setattr(owner, name, noted)
         self.patched.append((owner, name, original))

@@ -32,7 +32,9 @@ from mkdocs_run_examples.dependencies import absolute_module
 # The version of the cache's keys and records: in every digest, so a new one starts afresh.
 FORMAT = "run-examples/2"
 PACKAGE = Path(__file__).parent  # this package's folder
-JOB_MODULE = "execution"  # that of run_job, the target of each job's process (see pool)
+# Where a job's process starts: run_job, its target (see pool); and the matplotlib backend
+# that its pages load by name (execution.ENVIRONMENT), which no module imports.
+JOB_MODULES = ("execution", "matplotlib_backend")
 
 
 @dataclass(frozen=True)
@@ -141,13 +143,13 @@ def plugin_digest(package: Path = PACKAGE) -> str:
 def job_modules(package: Path = PACKAGE) -> dict[str, Path]:
     """{dotted name: file} of the modules of ``package`` a job's process imports, by name.
 
-    Found by following the package's imports from :data:`JOB_MODULE`: every ``import``
+    Found by following the package's imports from :data:`JOB_MODULES`: every ``import``
     and ``from ... import`` of the package (relative ones too) anywhere in a module,
     in its functions too, and the packages that hold each module found (importing a
     module runs its package's ``__init__``). The package's import name is its folder's.
     """
     found: dict[str, Path] = {}
-    stack = [f"{package.name}.{JOB_MODULE}"]
+    stack = [f"{package.name}.{name}" for name in JOB_MODULES]
     while stack:
         name = stack.pop()
         path = None if name in found else _module_file(package, name)

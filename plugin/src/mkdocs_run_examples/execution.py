@@ -31,13 +31,14 @@ from multiprocessing.connection import Connection
 from mkdocs_run_examples.records import Failure, FailureKind, Job, NotebookRun
 
 # What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
-# matplotlib drawing off screen, no TensorFlow start-up lines, and one TensorFlow thread
+# matplotlib drawing off screen, plt.show() saving the figures for the page to show
+# (matplotlib_backend), no TensorFlow start-up lines, and one TensorFlow thread
 # per process: the pools already run a job per core, and for the site's small models a
 # second thread only adds work (the notebook, alone on 2 cores: 41-42 s of CPU with one
 # thread, 46 s with two, in the same time).
 ENVIRONMENT = {
     "COLUMNS": "250",
-    "MPLBACKEND": "Agg",
+    "MPLBACKEND": "module://mkdocs_run_examples.matplotlib_backend",
     "TF_CPP_MIN_LOG_LEVEL": "3",
     "TF_NUM_INTRAOP_THREADS": "1",
     "TF_NUM_INTEROP_THREADS": "1",

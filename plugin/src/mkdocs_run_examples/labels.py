@@ -15,6 +15,7 @@ LABELS = {
     "layers_by_kind": "{count} layers: {layers}",
     "chart": "Chart: {texts}",
     "image": "Image written by the example: {name}",
+    "value": "Image of the value the example shows",
     "separator": ", ",
     # After an API entry, and after a listing that includes a definition's source.
     "used_on": "Used on these pages: {pages}.",

@@ -95,7 +95,8 @@ class Fence:
 
 @dataclass
 class FenceOutput:
-    """What one fence printed, and the images it wrote (file name, sha256, bytes)."""
+    """What one fence printed, the images it wrote (file name relative to the folder it ran
+    in, sha256, bytes), and the values it showed (``display.rich``: MIME type, data)."""
 
     stdout: str = ""
     images: list[tuple[str, str, bytes]] = field(default_factory=list)
@@ -103,6 +104,7 @@ class FenceOutput:
     truncated: int = 0  # characters of stdout cut off at the output limit
     error: str = ""  # the traceback an expect-error fence raised, shown as its output
     about: dict[str, dict[str, Any]] = field(default_factory=dict)  # image name -> its facts
+    displays: list[tuple[str, str]] = field(default_factory=list)  # (MIME type, data)
 
 
 @dataclass

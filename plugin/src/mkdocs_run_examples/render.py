@@ -4,13 +4,18 @@ Text goes into a ``<pre>``. A Keras ``model.summary()`` box table becomes an HTM
 table carrying everything it printed (model name, every row and column, the
 totals): box-drawing characters only line up in a monospace font with no CJK
 fallback, and a table reflows and scrolls on a phone. Images are linked at the
-size their resolution (PNG ``pHYs``) asks for, scaled down to fit the column.
+size their resolution (PNG ``pHYs``) asks for, scaled down to fit the column. The value
+a fence shows (``display``) is shown as a notebook shows it: HTML and SVG as they are (the
+page's own code made them), Markdown as HTML, a PNG inline, text as printed.
 """
 
+import base64
 import html
 import re
 import struct
 from collections.abc import Callable, Iterator, Mapping
+
+import markdown
 
 from mkdocs_run_examples.describe import alt_text
 from mkdocs_run_examples.records import FenceOutput
@@ -18,6 +23,7 @@ from mkdocs_run_examples.records import FenceOutput
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TABLE_TOP = "┏"
 TOTALS = re.compile(r"^ ?(Total|Trainable|Non-trainable|Optimizer) params: ")
+BEFORE_SVG = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)  # an XML declaration, a doctype
 
 Labels = Mapping[str, str]  # a language's words (labels.LABELS)
 Table = tuple[str, list[str], list[str]]  # a summary's "Model: ..." line, its box, its totals
@@ -25,9 +31,10 @@ Table = tuple[str, list[str], list[str]]  # a summary's "Model: ..." line, its b
 
 def render_output(output: FenceOutput, image_url: Callable[[str, str], str], labels: Labels) -> str:
     """HTML for one fence's ``runner.FenceOutput``: what it printed (with a note where
-    the output limit cut it), the traceback of an expected error, its images.
-    ``image_url(sha256, name)`` gives an image's URL; ``labels`` the page language's
-    words: the note (``truncated``) and the images' alt text (see ``describe.alt_text``)."""
+    the output limit cut it), the traceback of an expected error, its images, the value it
+    showed. ``image_url(sha256, name)`` gives an image's URL; ``labels`` the page
+    language's words: the note (``truncated``) and the images' alt text (see
+    ``describe.alt_text``; ``value`` for a value's image)."""
     segments = _segments(ANSI.sub("", output.stdout))
     parts = [_render_text(segment, labels["summary"]) for segment in segments]
     if output.truncated:
@@ -39,6 +46,7 @@ def render_output(output: FenceOutput, image_url: Callable[[str, str], str], lab
     for name, digest, data in output.images:
         alt = alt_text(name, output.about.get(name, {}), labels)
         parts.append(_render_image(name, image_url(digest, name), data, alt))
+    parts += [_render_display(mime, data, labels) for mime, data in output.displays]
     if not parts:
         return ""
     return '<div class="cb-output">\n' + "\n".join(parts) + "\n</div>"
@@ -145,6 +153,24 @@ def _parse_box_table(lines: list[str]) -> tuple[list[str], list[list[str]]]:
     if header is None:
         raise ValueError("not a box table: no header row")
     return header, rows
+
+
+def _render_display(mime: str, data: str, labels: Labels) -> str:
+    """A value the fence showed, ``display.rich``'s (MIME type, data)."""
+    if mime == "text/plain":
+        return _render_text(data, labels["summary"])
+    if mime == "text/markdown":  # with the tables and fenced code of Jupyter's (GitHub's)
+        body = markdown.markdown(data, extensions=["tables", "fenced_code"])
+    elif mime == "image/svg+xml":  # inline, where an XML prologue is not allowed
+        body = BEFORE_SVG.sub("", data, count=1)
+    elif mime == "image/png":
+        size = _display_size(base64.b64decode(data))
+        dimensions = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        alt = html.escape(labels["value"])
+        body = f'<img src="data:image/png;base64,{data}" alt="{alt}"{dimensions}>'
+    else:  # text/html
+        body = data
+    return f'<div class="cb-display">{body}</div>'
 
 
 def _render_image(name: str, url: str, data: bytes, alt: str) -> str:

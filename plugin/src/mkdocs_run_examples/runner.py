@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs_run_examples import describe, figures
+from mkdocs_run_examples import describe, display, figures
 from mkdocs_run_examples.records import Failure, FailureKind, Fence, FenceOutput, Frame, PageRun
 
 PACKAGE = Path(__file__).parent
@@ -164,6 +164,7 @@ def _run_fence(
     filename = fence_filename(fence.index)
     stdout, stderr = io.StringIO(), io.StringIO()
     raised: BaseException | None = None
+    shown: tuple[str, str] | None = None  # the rich form of the value it shows, if any
     with (
         contextlib.redirect_stdout(stdout),
         contextlib.redirect_stderr(stderr),
@@ -173,7 +174,8 @@ def _run_fence(
         try:
             lines = fence.code.splitlines(keepends=True)
             linecache.cache[filename] = (len(fence.code), None, lines, filename)  # for tracebacks
-            exec(compile(fence.code, filename, "exec"), namespace)
+            value = display.execute(fence.code, filename, namespace, fence.show_value)
+            shown = None if value is None else display.rich(value)
         except BaseException as error:  # SystemExit too: a page may not end the build
             raised = error
         if at_exit is not None:
@@ -183,7 +185,11 @@ def _run_fence(
     if stderr.getvalue().strip():
         messages.append(f"fence {fence.index} wrote to stderr:\n{stderr.getvalue()}")
     text = stdout.getvalue()
-    output = FenceOutput(stdout=text[:output_limit], truncated=max(0, len(text) - output_limit))
+    output = FenceOutput(
+        stdout=text[:output_limit],
+        truncated=max(0, len(text) - output_limit),
+        displays=[shown] if shown else [],
+    )
     return output, raised
 
 
@@ -441,15 +447,18 @@ def _clear_keras_session() -> None:
 
 
 def _image_digests(workdir: Path) -> dict[str, str]:
+    """``{name: sha256}`` of the images in ``workdir`` and its subfolders, each named by its
+    path relative to ``workdir`` in ``/`` form (``plots/loss.png``) on every system."""
     return {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(workdir.iterdir())
-        if path.suffix.lower() in IMAGE_SUFFIXES
+        path.relative_to(workdir).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(workdir.rglob("*"))
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
     }
 
 
 def _new_images(workdir: Path, before: Mapping[str, str]) -> list[tuple[str, str, bytes]]:
-    """Images written or rewritten by the last fence, as (name, sha256, bytes)."""
+    """Images written or rewritten by the last fence, as (name, sha256, bytes); the name
+    as :func:`_image_digests` gives it."""
     images: list[tuple[str, str, bytes]] = []
     for name, digest in _image_digests(workdir).items():
         if before.get(name) != digest:
