@@ -76,6 +76,7 @@ class Point:
         return "Point(1, 2)"
 """
 MARKER = "<!--run-examples:show-value-->"
+CONT = "<!--pytest-codeblocks:cont-->"  # the fences after the first share its namespace
 # The value each marked fence of the values page ends with, and what its output shows.
 VALUES = {
     "3 * 2": '<pre class="cb-stdout"><code>6</code></pre>',
@@ -104,8 +105,8 @@ PAGES = {
     "index.md": "# Idioms\n",
     "show.md": "# plt.show()\n\n"
     + fence(PLOT + 'plt.savefig("saved.png")\nplt.show()')
-    + fence(PLOT)  # drawn, never shown: not shown
-    + fence("print(len(plt.get_fignums()))"),
+    + fence(PLOT, CONT)  # drawn, never shown: not shown
+    + fence("print(len(plt.get_fignums()))", CONT),
     "subfolder.md": "# A subfolder\n\n"
     + fence(
         "import os\n\n"
@@ -115,8 +116,8 @@ PAGES = {
     ),
     "values.md": "# Values\n\n"
     + fence(CLASSES)
-    + "".join(fence(value, MARKER) for value in VALUES)
-    + fence("Picture()", MARKER)
+    + "".join(fence(value, f"{CONT}\n{MARKER}") for value in VALUES)
+    + fence("Picture()", f"{CONT}\n{MARKER}")
     + fence("print('printed')\nNone", MARKER)
     + fence("3 * 2;", MARKER)
     + fence("3 * 2"),
@@ -160,16 +161,6 @@ def figures(output):
     return [(src, html.unescape(alt), caption) for src, alt, caption in FIGURE.findall(output)]
 
 
-def show_value_is_read():
-    """Whether fences.py reads the marker yet (the lead's part of issue 26)."""
-    return find_fences(fence("1", MARKER))[0].show_value
-
-
-needs_marker = pytest.mark.skipif(
-    not show_value_is_read(), reason="fences.py does not read <!--run-examples:show-value--> yet"
-)
-
-
 def test_plt_show_shows_the_figure_as_a_saved_one_is_shown(site):
     shown, never_shown, printed = outputs(site, "show")
     assert never_shown == ""
@@ -198,7 +189,6 @@ def test_an_image_saved_in_a_subfolder_is_shown_with_its_path(site):
     assert (site / "subfolder" / image).resolve().read_bytes().startswith(b"\x89PNG")
 
 
-@needs_marker
 def test_a_marked_fence_shows_its_last_value_as_jupyter_does(site):
     classes, *shown, picture, printed, quiet, _ = outputs(site, "values")
     assert classes == ""  # definitions: nothing printed, no value
@@ -222,8 +212,8 @@ def run_marked(tmp_path, monkeypatch, page):
 
 
 def test_each_kind_of_value_is_rendered_as_such(tmp_path, monkeypatch):
-    values = "".join(fence(value) for value in ["Table()", "Notes()", "Circle()", "Point()"])
-    run = run_marked(tmp_path, monkeypatch, fence(CLASSES) + values + fence("Picture()"))
+    values = "".join(fence(value, CONT) for value in ["Table()", "Notes()", "Circle()", "Point()"])
+    run = run_marked(tmp_path, monkeypatch, fence(CLASSES) + values + fence("Picture()", CONT))
     assert run.failure is None and run.warnings == []
     shown = [output.displays for output in run.outputs]
     assert [[mime for mime, _ in displays] for displays in shown] == [
@@ -280,7 +270,9 @@ def test_a_representation_that_raises_is_a_warning_and_the_text_is_shown(tmp_pat
 
 
 def test_the_values_are_kept_in_the_cache(tmp_path, monkeypatch):
-    run = run_marked(tmp_path, monkeypatch, fence(CLASSES) + fence("Table()") + fence("6"))
+    run = run_marked(
+        tmp_path, monkeypatch, fence(CLASSES) + fence("Table()", CONT) + fence("6", CONT)
+    )
     cache = RunCache(tmp_path / "cache")
     assert cache.put("key", run)
     again = RunCache(tmp_path / "cache").get("key")
