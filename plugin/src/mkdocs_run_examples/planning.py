@@ -174,8 +174,16 @@ class Planner:
         if self.cache.get(plan.key.digest) is None:
             timeout = self.options.timeout + sum(fence.timeout or 0 for fence in fences)
             folder = page_path.parent.relative_to(self.docs_dir).as_posix()
-            limit = self.options.output_limit
-            job = Job("page", plan.path, fences, timeout, limit, files, folder, self.protected)
+            job = Job(
+                "page",
+                plan.path,
+                fences,
+                timeout,
+                self.options.output_limit,
+                files=files,
+                folder=folder,
+                protected=self.protected,
+            )
             plan.run = self._submit(plan, job)
         return plan
 
