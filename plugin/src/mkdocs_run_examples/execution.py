@@ -67,9 +67,11 @@ def run_job(
     _quit_when_orphaned(build, os.getppid())
     for name in preload:
         importlib.import_module(name)
+    from mkdocs_run_examples.guard import enter_folder
     from mkdocs_run_examples.notebooks import NotebookError
     from mkdocs_run_examples.runner import run_page
 
+    enter_folder(job, scratch)  # its data files around it; no writes into what the build reads
     channel.send(("started", None))
     try:
         if job.kind == "page":

@@ -6,12 +6,14 @@ A page's :class:`Key` covers:
   the fence before, expects an error); of a skipped fence only that it is there;
 - the source of each definition of the configured source packages that the code
   reaches (see ``dependencies``), by qualified name;
+- the bytes of each data file beside the page that the code names (see ``page_files``);
 - the :class:`~environment.Environment` (see ``environment``).
 
 Beside its digest, a key has a manifest: short digests of each of those parts,
 stored with the page's last run, so that :func:`explain` (and
 ``store.RunCache.reasons``) can say why a page runs again: "code of fence 3
-changed", "convblocks.blocks.vgg.vgg_block changed", "keras 3.15.1 → 3.15.2".
+changed", "convblocks.blocks.vgg.vgg_block changed", "data file data/points.csv
+changed", "keras 3.15.1 → 3.15.2".
 
 The Chinese page of an English one has the same code, hence the same key: it
 reuses the English run.
@@ -87,12 +89,16 @@ class Key:
 
 
 def page_key(
-    fences: Sequence[Listing], environment: Environment, sources: Mapping[str, str | Path]
+    fences: Sequence[Listing],
+    environment: Environment,
+    sources: Mapping[str, str | Path],
+    files: Mapping[str, bytes] | None = None,
 ) -> Key:
     """The key of a page's ``fences`` (or a notebook's code cells).
 
     ``environment``: an :class:`~environment.Environment`; ``sources``: {import name:
-    directory} of the packages whose reached definitions count.
+    directory} of the packages whose reached definitions count; ``files``: the data
+    files the fences read ({path from the page's folder: bytes}).
     """
     digest = hashlib.sha256(f"{FORMAT}\0{environment.digest}\0".encode())
     manifest_fences = []
@@ -110,10 +116,14 @@ def page_key(
         for qualified, text in reached_definitions(listings, name, directory).items():
             definitions[qualified] = text_digest = _sha256(text.encode())
             digest.update(f"{qualified}\0{text_digest}\0".encode())
+    data = {name: _sha256(content) for name, content in sorted((files or {}).items())}
+    for name, file_digest in data.items():  # none: the keys of pages without files as before
+        digest.update(f"file {name}\0{file_digest}\0".encode())
     manifest = {
         "format": FORMAT,
         "fences": manifest_fences,
         "definitions": {name: value[:SHORT] for name, value in definitions.items()},
+        "files": {name: value[:SHORT] for name, value in data.items()},
         "environment": environment.parts,
     }
     return Key(digest=digest.hexdigest(), manifest=manifest)
@@ -134,8 +144,8 @@ def _markers(fence: Listing) -> list[str]:
 def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, Any]) -> list[str]:
     """Why a page with ``new_manifest`` cannot reuse the run stored with ``old_manifest``.
 
-    Human reasons, most specific first: fences, then definitions, then the
-    environment. ``["not in the cache"]`` when nothing is known before; ``[]`` when
+    Human reasons, most specific first: fences, then definitions, data files, then
+    the environment. ``["not in the cache"]`` when nothing is known before; ``[]`` when
     the manifests are the same.
     """
     if not old_manifest:
@@ -146,6 +156,11 @@ def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, A
     reasons += _explain_mapping(
         old_manifest.get("definitions", {}),
         new_manifest.get("definitions", {}),
+        lambda name, old, new: f"{name} changed",
+    )
+    reasons += _explain_mapping(
+        {f"data file {name}": value for name, value in old_manifest.get("files", {}).items()},
+        {f"data file {name}": value for name, value in new_manifest.get("files", {}).items()},
         lambda name, old, new: f"{name} changed",
     )
     reasons += _explain_environment(

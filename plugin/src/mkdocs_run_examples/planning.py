@@ -26,6 +26,7 @@ from mkdocs_run_examples.figures import Figure
 from mkdocs_run_examples.keys import Key, page_key
 from mkdocs_run_examples.notebooks import code_cells
 from mkdocs_run_examples.options import RunExamplesConfig
+from mkdocs_run_examples.page_files import data_files, protected_paths
 from mkdocs_run_examples.pool import WorkerPool, start_method
 from mkdocs_run_examples.records import Fence, Job, NotebookRun, Outcome, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
@@ -124,6 +125,8 @@ class Planner:
         lock = self.root / options.lock_file if options.lock_file else None
         self.environment = Environment.current(lock)
         self.sources = {name: self.root / path for name, path in options.sources.items()}
+        self.docs_dir = Path(config.docs_dir)
+        self.protected = protected_paths(config)  # what the pages' code may not write into
         self.pages: dict[str, PagePlan] = {}
         self.notebooks: dict[str, NotebookPlan] = {}
         self.runs: dict[str, Run] = {}  # key digest -> its run
@@ -162,12 +165,25 @@ class Planner:
         """The page's plan, its run started if the cache lacks it."""
         fences, found = figures.attach(markdown, fences)
         language, name = self.language_and_name(file)
-        key = page_key(fences, self.environment, self.sources)
+        assert file.abs_src_path is not None, file.src_uri  # a file of docs/
+        page_path = Path(file.abs_src_path)
+        files = data_files(fences, page_path, self.docs_dir)
+        key = page_key(fences, self.environment, self.sources, files)
         plan = Plan(self.path(file), name, fences, key, markdown, language, figures=found)
         self.pages[plan.path] = plan
         if self.cache.get(plan.key.digest) is None:
             timeout = self.options.timeout + sum(fence.timeout or 0 for fence in fences)
-            job = Job("page", plan.path, fences, timeout, self.options.output_limit)
+            folder = page_path.parent.relative_to(self.docs_dir).as_posix()
+            job = Job(
+                "page",
+                plan.path,
+                fences,
+                timeout,
+                self.options.output_limit,
+                files=files,
+                folder=folder,
+                protected=self.protected,
+            )
             plan.run = self._submit(plan, job)
         return plan
 

@@ -150,6 +150,15 @@ class NotebookRun:
 
 
 @dataclass(frozen=True)
+class Protected:
+    """A folder (or file) the build reads or publishes: a page's code may not write into it."""
+
+    path: str  # absolute, its symbolic links resolved
+    name: str  # as the page's writer knows it: "docs/", "mkdocs.yml"
+    why: str  # "the build publishes and watches that folder"
+
+
+@dataclass(frozen=True)
 class Job:
     """One page's fences (``fences.Fence``), or one notebook, to run in a fresh process."""
 
@@ -158,6 +167,11 @@ class Job:
     payload: Any  # the page's fences, or the notebook (nbformat.NotebookNode)
     timeout: float  # seconds for the whole job (a notebook's: for each cell)
     output_limit: int = 100_000
+    # The data files the page's fences read: {path from the page's folder: bytes}, put
+    # around its scratch folder as they lie around the page (see guard.enter_folder).
+    files: dict[str, bytes] = field(default_factory=dict)
+    folder: str = ""  # the page's folder from the docs folder, "en" ("": the docs folder)
+    protected: tuple[Protected, ...] = ()  # what its code may not write into
 
 
 @dataclass
