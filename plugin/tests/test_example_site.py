@@ -44,8 +44,9 @@ def copy_example(tmp_path, **options):
     return project
 
 
-def run_python(project, *arguments):
-    """``python <arguments>`` run in ``project``, its output captured."""
+def run_python(project, *arguments, env=None):
+    """``python <arguments>`` run in ``project`` (``env``: its environment, if not this
+    process's), its output captured."""
     return subprocess.run(
         [sys.executable, *arguments],
         cwd=project,
@@ -54,6 +55,7 @@ def run_python(project, *arguments):
         encoding="utf-8",
         errors="replace",
         timeout=300,
+        env=env,
     )
 
 

@@ -1,0 +1,119 @@
+"""The plugin in a project that is not the ConvBlocks site: the README's quick start as
+written, the labels of the language a site is built in (with mkdocs-static-i18n or
+without), the execution report kept out of the site unless asked for, the stylesheet
+before the site's own, and failures that show no path of the machine that built the site.
+
+Each test builds a real site in a temporary folder with this Python's MkDocs.
+"""
+
+import html
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from test_example_site import run_python
+
+README = Path(__file__).parents[1] / "README.md"
+# A fence of the README with a file name: ```yaml title="mkdocs.yml" (its closing fence
+# as long as its opening one: the page's own fences are inside a longer one).
+TITLED_FENCE = re.compile(
+    r'^(?P<fence>`{3,})\w+ title="(?P<name>[^"]+)"\n(?P<text>.*?)^(?P=fence)$',
+    re.MULTILINE | re.DOTALL,
+)
+PRINTED = re.compile(r'<pre class="cb-stdout[^"]*"><code>(.*?)</code></pre>', re.DOTALL)
+PROVENANCE = re.compile(r'<p class="cb-provenance">(.*?)</p>')
+PAGE = "# Page\n\n```python\nprint(6 * 7)\n```\n"
+
+
+def mkdocs(project, *arguments, env=None):
+    """``mkdocs <arguments>`` run in ``project`` by this Python, its output captured."""
+    return run_python(project, "-m", "mkdocs", *arguments, env=env)
+
+
+def project(folder, config, pages):
+    """A project in ``folder``: ``config`` (a dict) as its mkdocs.yml, ``pages`` ({path
+    under docs/: Markdown})."""
+    for name, text in pages.items():
+        (folder / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / "docs" / name).write_text(text, encoding="utf-8")
+    (folder / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return folder
+
+
+def built(project, **env):
+    """``project`` built with ``--strict`` into its site/ folder (``env``: more variables)."""
+    result = mkdocs(project, "build", "--strict", "-d", "site", env={**os.environ, **env})
+    assert result.returncode == 0, result.stdout + result.stderr
+    return project / "site"
+
+
+def printed(page_html):
+    return [html.unescape(text) for text in PRINTED.findall(page_html)]
+
+
+@pytest.mark.parametrize(
+    ("theme", "labels_language"),
+    [
+        ({"name": "mkdocs", "locale": "fr"}, "fr"),
+        ({"name": "mkdocs", "locale": "pt_BR"}, "pt"),  # a region takes its language's
+        ({"name": "readthedocs", "locale": "pt_BR"}, "pt-BR"),  # or its own, in any spelling
+        ({"name": "material", "language": "zh-Hant"}, "zh"),
+    ],
+    ids=["mkdocs-fr", "mkdocs-pt_BR-from-pt", "readthedocs-pt_BR", "material-zh-Hant-from-zh"],
+)
+def test_labels_are_those_of_the_themes_language_without_i18n(tmp_path, theme, labels_language):
+    words = f"Produit ({labels_language}) par {{versions}}."
+    config = {
+        "site_name": "t",
+        "theme": theme,
+        "plugins": [{"run-examples": {"labels": {labels_language: {"provenance": words}}}}],
+    }
+    site = built(project(tmp_path, config, {"index.md": PAGE}))
+    page = (site / "index.html").read_text(encoding="utf-8")
+    [provenance] = PROVENANCE.findall(page)
+    assert provenance.startswith(f"Produit ({labels_language}) par Python ")
+
+
+def test_labels_are_those_of_each_language_build_with_i18n(tmp_path):
+    """mkdocs-static-i18n builds English, then Chinese: each page in its build's words,
+    keyed by the language code, not by the folder the page is in."""
+    i18n = {
+        "docs_structure": "folder",
+        "languages": [
+            {"locale": "en", "name": "English", "default": True, "build": True},
+            {"locale": "zh", "name": "中文", "build": True},
+        ],
+    }
+    labels = {"zh": {"provenance": "本页的输出由 {versions} 生成。"}}
+    config = {
+        "site_name": "t",
+        "theme": {"name": "mkdocs"},
+        "plugins": [{"i18n": i18n}, {"run-examples": {"labels": labels}}],
+    }
+    pages = {"en/index.md": PAGE, "zh/index.md": PAGE.replace("Page", "页")}
+    site = built(project(tmp_path, config, pages))
+    chinese_page = (site / "zh" / "index.html").read_text(encoding="utf-8")
+    [english] = PROVENANCE.findall((site / "index.html").read_text(encoding="utf-8"))
+    [chinese] = PROVENANCE.findall(chinese_page)
+    assert english.startswith("The outputs on this page were produced on ")
+    assert chinese.startswith("本页的输出由 Python ")
+    assert '<link href="../assets/run-examples.css" rel="stylesheet">' in chinese_page
+
+
+@pytest.mark.parametrize(
+    ("labels", "error"),
+    [
+        ({"fr": {"faild": "Échec"}}, "fr: unknown label 'faild'"),
+        ({"fr": {"truncated": "{cont:,} de plus"}}, "fr.truncated: no field cont"),
+        ({"failed": "Échec"}, "'failed' is not a language code"),
+    ],
+    ids=["label", "field", "language"],
+)
+def test_a_wrong_label_is_a_configuration_error_naming_it(tmp_path, labels, error):
+    config = {"site_name": "t", "plugins": [{"run-examples": {"labels": labels}}]}
+    result = mkdocs(project(tmp_path, config, {"index.md": PAGE}), "build", "--strict")
+    assert result.returncode != 0
+    assert error in result.stderr
+    assert "running" not in result.stderr  # found before any page ran
