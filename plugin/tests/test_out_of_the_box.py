@@ -117,3 +117,17 @@ def test_a_wrong_label_is_a_configuration_error_naming_it(tmp_path, labels, erro
     assert result.returncode != 0
     assert error in result.stderr
     assert "running" not in result.stderr  # found before any page ran
+
+
+@pytest.mark.parametrize("report", [False, True])
+def test_the_execution_report_is_in_the_site_only_when_asked_for(tmp_path, report):
+    options = {"cache_dir": "cache", "report": report} if report else {"cache_dir": "cache"}
+    config = {"site_name": "t", "plugins": [{"run-examples": options}]}
+    site = built(project(tmp_path, config, {"index.md": PAGE}))
+    in_cache = tmp_path / "cache" / "report"
+    assert '"executions": 1' in (in_cache / "execution-report.json").read_text()
+    assert "| index.md | 1 | 1 |" in (in_cache / "execution-report.md").read_text()
+    for name in ("execution-report.json", "execution-report.md"):
+        assert (site / name).exists() == report
+        if report:
+            assert (site / name).read_bytes() == (in_cache / name).read_bytes()

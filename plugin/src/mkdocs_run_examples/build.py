@@ -20,6 +20,7 @@ from mkdocs_run_examples.records import Fence, PageRun
 from mkdocs_run_examples.report import Report
 
 IMAGE_DIR = "assets/examples"  # in the site: the images the examples wrote
+REPORT_DIR = "report"  # in the cache folder: the last build's execution report
 # language -> qualified name -> [(file name, title)]: the pages using each definition
 UsedOn = dict[str, dict[str, list[tuple[str, str]]]]
 # A Markdown page's fences, its run and its failure's text, for on_page_content
@@ -56,11 +57,14 @@ class Build:
         return language_labels(self.language(), self.options.labels)
 
     def write(self, site_dir: Path) -> None:
-        """Write into the site the images, downloads, notebooks' stylesheets and report."""
+        """Write into the site the images, downloads and notebooks' stylesheets; the report
+        into the cache folder, and into the site if the ``report`` option asks."""
         target = site_dir / IMAGE_DIR
         target.mkdir(parents=True, exist_ok=True)
         for file_name, (digest, name) in self.images.items():
             shutil.copyfile(self.planner.cache.image_path(digest, name), target / file_name)
         self.downloads.write(site_dir)
         self.tidier.write(site_dir)
-        self.report.write(site_dir)
+        self.report.write(self.planner.cache.directory / REPORT_DIR)
+        if self.options.report:
+            self.report.write(site_dir)
