@@ -9,6 +9,8 @@ Each test builds a real site in a temporary folder with this Python's MkDocs.
 import html
 import os
 import re
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,58 @@ def test_the_execution_report_is_in_the_site_only_when_asked_for(tmp_path, repor
         assert (site / name).exists() == report
         if report:
             assert (site / name).read_bytes() == (in_cache / name).read_bytes()
+
+
+def test_failures_show_no_path_of_the_machine(tmp_path):
+    """A fence failing inside the standard library, one failing in a module of a package
+    beside the project (found through PYTHONPATH), and an expected error raised there: the
+    pages show paths from the project or from the import root, and never the project's
+    folder, the environment's (sys.prefix), the home folder or the temporary folder."""
+    library = tmp_path / "lib" / "helper"
+    library.mkdir(parents=True)
+    (library / "__init__.py").write_text("")
+    (library / "broken.py").write_text(
+        "def parse(text):\n    import json\n\n    return json.loads(text)\n"
+    )
+    expected_then_json = (
+        "# A\n\n<!--pytest-codeblocks:expect-error-->\n```python\n"
+        'from helper.broken import parse\nparse("[")\n```\n\n'
+        '```python\nimport json\njson.loads("{")\n```\n'
+    )
+    in_helper = '# B\n\n```python\nfrom helper.broken import parse\nparse("{")\n```\n'
+    config = {"site_name": "t", "plugins": [{"run-examples": {"cache_dir": "cache"}}]}
+    folder = project(
+        tmp_path / "project", config, {"index.md": expected_then_json, "b.md": in_helper}
+    )
+    pythonpath = os.pathsep.join(
+        filter(None, [str(tmp_path / "lib"), os.environ.get("PYTHONPATH")])
+    )
+    result = mkdocs(
+        folder, "build", "--strict", "-d", "site", env={**os.environ, "PYTHONPATH": pythonpath}
+    )
+    assert result.returncode != 0  # two fences failed
+    first = (folder / "site" / "index.html").read_text(encoding="utf-8")
+    second = (folder / "site" / "b" / "index.html").read_text(encoding="utf-8")
+    [expected] = printed(first)
+    assert 'File "helper/broken.py", line 4, in parse' in expected
+    for page, fence in [(first, "docs/index.md:11"), (second, "docs/b.md:5")]:
+        [box] = re.findall(r'<div class="admonition failure">.*?</div>', page, re.DOTALL)
+        assert html.escape(f"{fence}: fence") in box
+        assert 'File "json/decoder.py"' in html.unescape(box)
+    assert 'File "helper/broken.py", line 4, in parse' in html.unescape(second)
+    machine = {
+        str(folder.resolve()),
+        str(tmp_path.resolve()),
+        sys.prefix,
+        sys.base_prefix,
+        str(Path.home()),
+        tempfile.gettempdir(),
+        str(Path(tempfile.gettempdir()).resolve()),
+    }
+    machine = {path for path in machine if len(Path(path).parts) > 1}  # not a home of "/"
+    for page in (first, second):
+        text = html.unescape(page)
+        assert [path for path in machine if path in text] == []
+    # The log names the same files the same way.
+    assert 'File "helper/broken.py", line 4, in parse' in result.stderr
+    assert str(tmp_path) not in result.stderr.replace(f"{folder / 'site'}", "")

@@ -93,7 +93,7 @@ def _take_run(build: Build, page: Page, plan: PagePlan) -> tuple[PageRun, str | 
     fences = plan.fences
     run, seconds, reasons = build.planner.page_run(plan)
     build.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
-    failure = describe_failure(run.failure, fences) if run.failure else None
+    failure = describe_failure(run.failure, fences, build.planner.root) if run.failure else None
     build.outputs[page.url] = (fences, run, failure)
     if failure:
         log.error(failure)
