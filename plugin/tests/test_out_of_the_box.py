@@ -55,6 +55,28 @@ def printed(page_html):
     return [html.unescape(text) for text in PRINTED.findall(page_html)]
 
 
+def test_the_readmes_quick_start_builds_as_written(tmp_path):
+    """The quick start's files, as the README gives them, in an empty folder, built by the
+    command it gives. Its ``pip install mkdocs-run-examples`` is not run: this Python has
+    the plugin already (the checkout's), and a test installs nothing from PyPI."""
+    quick_start = README.read_text(encoding="utf-8").split("## Quick start", 1)[1]
+    quick_start = quick_start.split("\n## ", 1)[0]
+    files = {m["name"]: m["text"] for m in TITLED_FENCE.finditer(quick_start)}
+    assert set(files) == {"mkdocs.yml", "docs/index.md"}
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    commands = re.findall(r"^```console\n(.*?)^```$", quick_start, re.MULTILINE | re.DOTALL)
+    assert commands[0].startswith("pip install mkdocs-run-examples")
+    assert commands[1].strip() == "mkdocs build --strict"
+    result = mkdocs(tmp_path, "build", "--strict")
+    assert result.returncode == 0, result.stdout + result.stderr
+    [shown] = re.findall(r"^```text\n(.*?)^```$", quick_start, re.MULTILINE | re.DOTALL)
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert printed(page) == [shown.rstrip("\n")]
+    assert '<link href="assets/run-examples.css" rel="stylesheet">' in page
+
+
 @pytest.mark.parametrize(
     ("theme", "labels_language"),
     [
@@ -133,6 +155,21 @@ def test_the_execution_report_is_in_the_site_only_when_asked_for(tmp_path, repor
         assert (site / name).exists() == report
         if report:
             assert (site / name).read_bytes() == (in_cache / name).read_bytes()
+
+
+def test_the_sites_stylesheets_come_after_the_plugins(tmp_path):
+    """The site's own rules win over the plugin's; a site's own assets/run-examples.css
+    replaces the plugin's."""
+    config = {"site_name": "t", "extra_css": ["site.css"], "plugins": ["run-examples"]}
+    pages = {"index.md": PAGE, "site.css": ".cb-output { border: 0; }\n"}
+    site = built(project(tmp_path, config, pages))
+    links = re.findall(r'<link href="([^"]+)" rel="stylesheet">', (site / "index.html").read_text())
+    assert links[-2:] == ["assets/run-examples.css", "site.css"]
+
+    (tmp_path / "docs" / "assets").mkdir()
+    (tmp_path / "docs" / "assets" / "run-examples.css").write_text("/* the site's */\n")
+    site = built(tmp_path)
+    assert (site / "assets" / "run-examples.css").read_text() == "/* the site's */\n"
 
 
 def test_failures_show_no_path_of_the_machine(tmp_path):
