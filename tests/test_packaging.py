@@ -82,6 +82,10 @@ def test_the_plugin_wheel_declares_the_plugin(plugin):
         f"mkdocs_run_examples-{meta['Version']}.dist-info",
     }
     assert "mkdocs_run_examples/py.typed" in files  # its hints count for its users' mypy
+    assert "mkdocs_run_examples/run-examples.css" in files  # the outputs' look, in every site
+    package = PLUGIN / "src" / "mkdocs_run_examples"
+    data = {p.name for p in package.iterdir() if p.is_file() and p.suffix != ".py"}
+    assert {f"mkdocs_run_examples/{name}" for name in data} <= set(files)  # package-data
 
 
 def imported_distributions(package_dir):

@@ -251,12 +251,12 @@ def test_a_real_build_runs_caches_says_why_and_fails_loudly(tmp_path):
     assert "running pages 2 at a time by forkserver" in first.stderr
     html = (tmp_path / "site/index.html").read_text()
     assert '<pre class="cb-stdout"><code>42</code></pre>' in html
-    report = json.loads((tmp_path / "site/execution-report.json").read_text())
+    report = json.loads((tmp_path / "cache/report/execution-report.json").read_text())
     assert report["executions"] == 1 and report["pages"][0]["fences"] == 1
     again = mkdocs_build(project)
     assert again.returncode == 0 and "running" not in again.stderr
     assert "at a time" not in again.stderr  # nothing to run: no process started
-    report = json.loads((tmp_path / "site/execution-report.json").read_text())
+    report = json.loads((tmp_path / "cache/report/execution-report.json").read_text())
     assert report["executions"] == 0 and report["pages"][0]["cached"]
 
     (tmp_path / "lib.py").write_text(

@@ -1,10 +1,12 @@
 """The example site (plugin/tests/example) built for real, with every start method this
-platform has, and in a Python that cannot fork: what CI runs on Linux, macOS and Windows.
+platform has, and in a Python that cannot fork: what CI runs on Linux, macOS and Windows;
+and under Material for MkDocs as well as MkDocs' own theme, with the plugin's stylesheet.
 
 Each build runs on a copy of the site in a temporary folder, so no cache is left here.
 """
 
 import html
+import importlib.resources
 import multiprocessing
 import re
 import shutil
@@ -44,8 +46,9 @@ def copy_example(tmp_path, **options):
     return project
 
 
-def run_python(project, *arguments):
-    """``python <arguments>`` run in ``project``, its output captured."""
+def run_python(project, *arguments, env=None):
+    """``python <arguments>`` run in ``project`` (``env``: its environment, if not this
+    process's), its output captured."""
     return subprocess.run(
         [sys.executable, *arguments],
         cwd=project,
@@ -54,6 +57,7 @@ def run_python(project, *arguments):
         encoding="utf-8",
         errors="replace",
         timeout=300,
+        env=env,
     )
 
 
@@ -65,6 +69,12 @@ def printed(site, page):
 
 
 def assert_the_outputs_are_shown(site):
+    """Each page's outputs, its image, and the plugin's stylesheet linked from every page."""
+    stylesheet = importlib.resources.files("mkdocs_run_examples") / "run-examples.css"
+    assert (site / "assets" / "run-examples.css").read_bytes() == stylesheet.read_bytes()
+    for page, prefix in [(".", ""), ("chart", "../"), ("errors", "../")]:
+        text = (site / page / "index.html").read_text(encoding="utf-8")
+        assert re.search(rf'<link [^>]*href="{prefix}assets/run-examples.css"', text), page
     assert printed(site, ".") == ["area: 28.27", "twice the area: 56.55"]
     assert printed(site, "chart") == ["sum of squares: 55"]
     traceback, after = printed(site, "errors")
@@ -97,3 +107,19 @@ def test_the_example_site_builds_where_python_cannot_fork(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"running pages \d+ at a time by spawn\b", result.stderr), result.stderr
     assert_the_outputs_are_shown(site)
+
+
+def test_the_example_site_builds_under_material(tmp_path):
+    """The same pages and outputs under Material (its mkdocs-material.yml inherits
+    mkdocs.yml), the plugin's stylesheet linked after Material's own."""
+    project = copy_example(tmp_path)
+    site = tmp_path / "site"
+    command = ["-m", "mkdocs", "build", "--strict", "-f", "mkdocs-material.yml", "-d", str(site)]
+    result = run_python(project, *command)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert_the_outputs_are_shown(site)
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert 'data-md-color-scheme="default"' in index  # Material's page, light and dark
+    *theme, plugin = re.findall(r'<link rel="stylesheet" href="([^"]+)"', index)
+    assert plugin == "assets/run-examples.css"
+    assert any(link.startswith("assets/stylesheets/main.") for link in theme)

@@ -9,11 +9,10 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.pages import Page
 
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.downloads import Downloads
-from mkdocs_run_examples.labels import LABELS, page_language
+from mkdocs_run_examples.labels import build_language, language_labels
 from mkdocs_run_examples.notebooks import pinned
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.planning import Planner, Pools
@@ -21,6 +20,7 @@ from mkdocs_run_examples.records import Fence, PageRun
 from mkdocs_run_examples.report import Report
 
 IMAGE_DIR = "assets/examples"  # in the site: the images the examples wrote
+REPORT_DIR = "report"  # in the cache folder: the last build's execution report
 # language -> qualified name -> [(file name, title)]: the pages using each definition
 UsedOn = dict[str, dict[str, list[tuple[str, str]]]]
 # A Markdown page's fences, its run and its failure's text, for on_page_content
@@ -33,7 +33,7 @@ class Build:
     def __init__(self, config: MkDocsConfig, options: RunExamplesConfig, pools: Pools) -> None:
         i18n: Any = config.plugins.get("i18n")
         languages = i18n.config.languages if i18n else []
-        self.options = options
+        self.config, self.options = config, options  # the same config in every language build
         self.planner = Planner(config, options, pools, [language.locale for language in languages])
         self.usage: UsedOn = {}  # filled once every page is planned
         self.notebook_records: dict[str, dict[str, Any]] = {}  # page URL -> its notebook's run
@@ -48,16 +48,23 @@ class Build:
         default = next((language.locale for language in languages if language.default), "")
         self.tidier = jupyter.Tidier(default)
 
-    def labels(self, page: Page) -> dict[str, str]:
-        """The words the plugin puts on ``page``, in its language."""
-        return {**LABELS, **self.options.labels.get(page_language(page), {})}
+    def language(self) -> str:
+        """The language of the site being built: with mkdocs-static-i18n, of this build."""
+        return build_language(self.config)
+
+    def labels(self) -> dict[str, str]:
+        """The words the plugin puts on the pages being built, in their language."""
+        return language_labels(self.language(), self.options.labels)
 
     def write(self, site_dir: Path) -> None:
-        """Write into the site the images, downloads, notebooks' stylesheets and report."""
+        """Write into the site the images, downloads and notebooks' stylesheets; the report
+        into the cache folder, and into the site if the ``report`` option asks."""
         target = site_dir / IMAGE_DIR
         target.mkdir(parents=True, exist_ok=True)
         for file_name, (digest, name) in self.images.items():
             shutil.copyfile(self.planner.cache.image_path(digest, name), target / file_name)
         self.downloads.write(site_dir)
         self.tidier.write(site_dir)
-        self.report.write(site_dir)
+        self.report.write(self.planner.cache.directory / REPORT_DIR)
+        if self.options.report:
+            self.report.write(site_dir)

@@ -1,7 +1,11 @@
 """The words the plugin puts on pages: ``LABELS``, in English; the ``labels`` option gives
-each language its own (``labels: {zh: {failed: ...}}``)."""
+each language its own (``labels: {zh: {failed: ...}}``), keyed by the language code the
+site is built in (``build_language``), with mkdocs-static-i18n or without."""
 
-from mkdocs.structure.pages import Page
+from collections.abc import Mapping
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
 
 LABELS = {
     "notebook": "Download this page as a Jupyter notebook",
@@ -26,7 +30,26 @@ LABELS = {
 }
 
 
-def page_language(page: Page) -> str:
-    """The first folder of the page's file under ``docs/``: its language with
-    mkdocs-static-i18n (``en`` for ``en/vgg.md``)."""
-    return page.file.src_uri.split("/", 1)[0]
+def build_language(config: MkDocsConfig) -> str:
+    """The language MkDocs builds the site in: mkdocs-static-i18n's language of this build
+    (it builds one language after the other), else the theme's: Material's ``language``,
+    MkDocs' and Read the Docs' ``locale`` (a ``Locale``: ``zh_CN``); ``en`` if none."""
+    i18n: Any = config.plugins.get("i18n")
+    language = getattr(i18n, "current_language", None)
+    if not language:
+        language = config.theme.get("language") or config.theme.get("locale") or "en"
+    return str(language)
+
+
+def language_labels(language: str, configured: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """The words of ``language``: ``LABELS``, then the ``configured`` words (the ``labels``
+    option) of its base language, then its own: ``pt-BR`` and ``pt_BR`` take ``pt``'s
+    words where they have none of their own."""
+    by_code = {language_code(code): words for code, words in configured.items()}
+    code = language_code(language)
+    return {**LABELS, **by_code.get(code.split("-")[0], {}), **by_code.get(code, {})}
+
+
+def language_code(language: str) -> str:
+    """One spelling of a language code: ``zh_CN``, ``zh-CN`` and ``zh-cn`` are ``zh-cn``."""
+    return language.replace("_", "-").lower()

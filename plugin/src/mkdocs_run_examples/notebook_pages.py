@@ -20,7 +20,6 @@ from mkdocs.structure.pages import Page
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.build import Build
 from mkdocs_run_examples.describe import alt_text
-from mkdocs_run_examples.labels import page_language
 from mkdocs_run_examples.notebooks import figure_facts, with_install_cell, with_outputs
 from mkdocs_run_examples.planning import NotebookPlan
 from mkdocs_run_examples.render import provenance
@@ -41,7 +40,7 @@ def notebook_page(build: Build, page: Page, config: MkDocsConfig) -> None:
     build.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons)
     jupyter_ = jupyter.jupyter_plugin(config)
     assert jupyter_ is not None  # it made the notebook a page
-    jupyter.keep_rendering_cached(jupyter_, build.planner.cache.directory, page_language(page))
+    jupyter.keep_rendering_cached(jupyter_, build.planner.cache.directory, build.language())
     build.notebook_records[page.url] = outputs
     page.file.abs_src_path = str(_with_outputs(build, plan, outputs))
 
@@ -64,7 +63,7 @@ def notebook_content(build: Build, content: str, page: Page, config: MkDocsConfi
     """A notebook page: its figures' alt text from the kernel's facts, and under its
     outputs, what produced them."""
     record = build.notebook_records.get(page.url, {"cells": []})
-    labels = build.labels(page)
+    labels = build.labels()
     facts = iter(figure_facts(record["cells"]))
 
     def described(match: re.Match[str]) -> str:

@@ -1,9 +1,57 @@
 """The plugin's options, as ``mkdocs.yml`` sets them (the README's table says what each does)."""
 
+import re
+import string
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from mkdocs_run_examples.labels import LABELS
 from mkdocs_run_examples.pool import START_METHODS
+
+LanguageLabels = dict[str, dict[str, str]]  # language code -> {LABELS key: text}
+# A language code as MkDocs' themes and mkdocs-static-i18n spell them: en, zh, zh-Hant, pt_BR
+LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
+
+
+class Labels(base.BaseConfigOption[LanguageLabels]):
+    """``labels``: per language code, the plugin's words in it. A code that is none, a
+    word the plugin has no use for, or a text naming a field its English does not (a
+    typo in ``{count:,}``), is an error naming it, before anything runs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default: LanguageLabels = {}
+
+    def run_validation(self, value: object) -> LanguageLabels:
+        if not isinstance(value, dict):
+            raise base.ValidationError(f"expected a mapping of language codes, not {value!r}")
+        for language, words in value.items():
+            if not isinstance(language, str) or not LANGUAGE_CODE.fullmatch(language):
+                raise base.ValidationError(f"{language!r} is not a language code (en, zh, pt-BR)")
+            if not isinstance(words, dict):
+                raise base.ValidationError(f"{language}: expected a mapping of labels to texts")
+            for name, text in words.items():
+                if name not in LABELS:
+                    known = ", ".join(LABELS)
+                    raise base.ValidationError(f"{language}: unknown label {name!r} ({known})")
+                if not isinstance(text, str):
+                    raise base.ValidationError(f"{language}.{name}: expected a text")
+                try:
+                    unknown = _fields(text) - _fields(LABELS[name])
+                except ValueError as error:  # an unmatched brace
+                    raise base.ValidationError(f"{language}.{name}: {error}") from None
+                if unknown:
+                    raise base.ValidationError(
+                        f"{language}.{name}: no field {', '.join(sorted(unknown))} "
+                        f"(the English has: {LABELS[name]!r})"
+                    )
+        return value
+
+
+def _fields(text: str) -> set[str]:
+    """The fields a format string names: ``{"count"}`` for ``"{count:,} more"``."""
+    return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
 
 
 # MkDocs' Config.__init_subclass__ is not annotated.
@@ -19,7 +67,9 @@ class RunExamplesConfig(base.Config):  # type: ignore[no-untyped-call]
     # Requirements ("convblocks[plot]") the offered notebooks install first, pinned to the
     # versions installed at build time; the scripts name them in a comment.
     install = c.ListOfItems(c.Type(str), default=[])
-    labels = c.Type(dict, default={})  # language -> {LABELS key: text}
+    labels = Labels()  # language code -> {LABELS key: text}
+    # The execution report (report.py): always in the cache folder; in the site too if true.
+    report = c.Type(bool, default=False)
     # How each page's process starts: auto (forkserver where Python can fork, else
     # spawn), forkserver, fork or spawn (see pool.py).
     start_method = c.Choice(START_METHODS, default="auto")

@@ -44,7 +44,7 @@ def page_markdown(build: Build, markdown: str, page: Page) -> str:
             build.report.record(page.url, page.file.src_uri, [])
         else:
             markdown = _with_outputs(build, markdown, page, plan)
-    labels = build.labels(page)
+    labels = build.labels()
     return usage.with_api_usage(markdown, lambda name: used_on(build, page, name, labels))
 
 
@@ -83,7 +83,7 @@ def _with_outputs(build: Build, markdown: str, page: Page, plan: PagePlan) -> st
         )
         for error in errors:
             log.error(error)
-    labels = build.labels(page)
+    labels = build.labels()
     included = usage.first_inclusions(fences, build.planner.sources, build.planner.root)
     after = {  # under the first fence that includes a definition: the pages using it
         index: [used_on(build, page, name, labels, "used_on_block") for name in names]
@@ -101,7 +101,7 @@ def _take_run(build: Build, page: Page, plan: PagePlan) -> tuple[PageRun, str | 
     fences = plan.fences
     run, seconds, reasons = build.planner.page_run(plan)
     build.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
-    failure = describe_failure(run.failure, fences) if run.failure else None
+    failure = describe_failure(run.failure, fences, build.planner.root) if run.failure else None
     build.outputs[page.url] = (fences, run, failure)
     if failure:
         log.error(failure)
@@ -146,7 +146,7 @@ def page_content(build: Build, content: str, page: Page) -> str:
         build.images[file_name] = digest, name
         return get_relative_url(f"{IMAGE_DIR}/{file_name}", page.url)
 
-    labels = build.labels(page)
+    labels = build.labels()
     rendered = {
         fence.index: render_output(output, image_url, labels)
         for fence, output in zip(fences, run.outputs, strict=False)

@@ -22,6 +22,9 @@ build goes:
    and the execution report (``report``) are written; cache entries the build did
    not use are removed.
 
+The outputs' stylesheet (``run-examples.css``, in the package) is a file of every site
+(``on_files``), linked before the site's own stylesheets (``on_config``).
+
 Failures (a fence raising, exiting the interpreter, outliving the time limit,
 printing more than the output limit; a missing include) are logged as errors or
 warnings naming ``file:line``, so ``mkdocs build --strict`` fails; they are never
@@ -29,12 +32,13 @@ cached.
 """
 
 import gc
+import importlib.resources
 from pathlib import Path
 from typing import Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from mkdocs_run_examples import jupyter
@@ -43,6 +47,8 @@ from mkdocs_run_examples.notebook_pages import notebook_content, notebook_page
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.pages import page_content, page_markdown, used_on_index
 from mkdocs_run_examples.planning import Pools
+
+STYLESHEET = "assets/run-examples.css"  # in the site: the look of the outputs
 
 
 # MkDocs' BasePlugin.__init_subclass__ is not annotated.
@@ -57,6 +63,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
         self.pools = Pools()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if STYLESHEET not in config.extra_css:
+            # First: the site's own stylesheets, after it, can change its rules.
+            config.extra_css.insert(0, STYLESHEET)
         if _building_another_language(config):
             return config
         self.build = Build(config, self.config, self.pools)
@@ -71,7 +80,12 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
 
     @event_priority(-110)
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Let mkdocs-jupyter claim the notebooks again after mkdocs-static-i18n's on_files."""
+        """Add the outputs' stylesheet, and let mkdocs-jupyter claim the notebooks again,
+        after mkdocs-static-i18n's on_files (which would remake the stylesheet's File
+        from ``docs/``, where it is not)."""
+        if files.get_file_from_path(STYLESHEET) is None:  # else the site's own replaces it
+            stylesheet = importlib.resources.files("mkdocs_run_examples") / "run-examples.css"
+            files.append(File.generated(config, STYLESHEET, content=stylesheet.read_bytes()))
         jupyter_ = jupyter.jupyter_plugin(config)
         return files if jupyter_ is None else jupyter.claim(files, config, jupyter_)
 

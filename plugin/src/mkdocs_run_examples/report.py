@@ -1,8 +1,10 @@
-"""The execution report: what each page ran, why and how long, in the site.
+"""The execution report: what each page ran, why and how long.
 
 ``execution-report.json`` and ``execution-report.md`` list every page with fences
 or cells: how many, how many ran in this build (0 when served from the cache), the
-seconds, and why it ran ("code of fence 3 changed", "not in the cache", ...).
+seconds, and why it ran ("code of fence 3 changed", "not in the cache", ...). Every
+build writes them into the cache folder (``.cache/run-examples/report/``); into the
+site only when the ``report`` option asks: a site's readers have no use for them.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ class Report:
             "reasons": list(reasons),
         }
 
-    def write(self, site_dir: str | os.PathLike[str]) -> None:
-        folder = Path(site_dir)
+    def write(self, folder: str | os.PathLike[str]) -> None:
+        """Write both files into ``folder``, made if missing."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
         pages = [self.pages[url] for url in sorted(self.pages)]
         executions = sum(not page["cached"] for page in pages)
         (folder / "execution-report.json").write_text(
