@@ -14,7 +14,8 @@ as a test's output.
 The markers are the build's, which are pytest-codeblocks' (see
 mkdocs_run_examples/fences.py and markers.py), and so is how an example runs
 (``runner.run_page``: a fresh ``__main__`` module per example, as ``python file.py``
-runs it): a skipped example is skipped, one whose ``importorskip`` module is missing
+runs it, in a scratch folder holding the files beside the page that its code names, as
+the build does): a skipped example is skipped, one whose ``importorskip`` module is missing
 too; an xfail example that raises is reported xfailed; ``pytest.mark.timeout(N)`` is
 carried as a mark (pytest-timeout, if installed, enforces it). A fence the build cannot
 run (``Fence.problem``) fails its example's item with the build's message. Unlike
@@ -53,6 +54,8 @@ from _pytest.doctest import _get_checker, _get_continue_on_failure, _get_runner,
 
 from mkdocs_run_examples.failures import describe_failure, failure_headline, failure_location
 from mkdocs_run_examples.fences import FenceError, read_page
+from mkdocs_run_examples.guard import place_files
+from mkdocs_run_examples.page_files import data_files
 from mkdocs_run_examples.runner import run_page
 from mkdocs_run_examples.snippets import SnippetExpander
 
@@ -222,8 +225,10 @@ class ExampleBlock(pytest.Item):
         if problems:
             pytest.fail("\n".join(problems), pytrace=False)
         page = self.path.relative_to(DOCS).with_suffix("")
-        workdir = SCRATCH / page / self.name.replace(" ", "-")
-        workdir.mkdir(parents=True, exist_ok=True)
+        # The files beside the page its code names, laid out as the build lays them out.
+        files = data_files(self.fences, self.path, DOCS)
+        folder = self.path.parent.relative_to(DOCS).as_posix()
+        workdir = place_files(files, folder, SCRATCH / page / self.name.replace(" ", "-"))
         with contextlib.chdir(workdir):
             # The build's runner: it captures what the fences print; pytest shows it.
             run = run_page(self.fences, sys.maxsize, finished=_show)

@@ -62,8 +62,10 @@ def contents(folder):
     }
 
 
-def report(site):
-    return json.loads((site / "execution-report.json").read_text(encoding="utf-8"))
+def report(project):
+    """The execution report of the last build, in the cache folder (report: false)."""
+    path = project / ".cache" / "run-examples" / "report" / "execution-report.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 # Writes
@@ -282,16 +284,16 @@ def test_a_page_reads_its_data_files_and_runs_again_when_one_changes(tmp_path):
     first = mkdocs(project, "build", "--strict")
     assert first.returncode == 0, first.stderr
     assert printed(site, "guide/points") == ["6\nshared"]
-    assert report(site)["executions"] == 2
+    assert report(project)["executions"] == 2
 
     (project / "docs" / "guide" / "data" / "points.csv").write_text("x,y\n1,10\n", "utf-8")
     second = mkdocs(project, "build", "--strict")
     assert second.returncode == 0, second.stderr
     assert printed(site, "guide/points") == ["10\nshared"]
-    ran = {line["page"]: line for line in report(site)["pages"] if not line["cached"]}
+    ran = {line["page"]: line for line in report(project)["pages"] if not line["cached"]}
     assert list(ran) == ["guide/points.md"]
     assert ran["guide/points.md"]["reasons"] == ["data file data/points.csv changed"]
 
     third = mkdocs(project, "build", "--strict")
     assert third.returncode == 0, third.stderr
-    assert report(site)["executions"] == 0
+    assert report(project)["executions"] == 0

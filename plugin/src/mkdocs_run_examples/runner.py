@@ -25,9 +25,11 @@ import hashlib
 import importlib
 import io
 import linecache
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -162,11 +164,11 @@ def _run_fence(
     """What ``fence`` printed, and what it raised (None: nothing); ``at_exit``, if given,
     runs after its code, its output captured too (the waits of a script's end)."""
     filename = fence_filename(fence.index)
-    stdout, stderr = io.StringIO(), io.StringIO()
+    stderr = io.StringIO()
     raised: BaseException | None = None
     shown: tuple[str, str] | None = None  # the rich form of the value it shows, if any
     with (
-        contextlib.redirect_stdout(stdout),
+        _captured_stdout() as printed,
         contextlib.redirect_stderr(stderr),
         warnings.catch_warnings(record=True) as caught,
     ):
@@ -184,13 +186,38 @@ def _run_fence(
         messages.append(f"fence {fence.index}: {warning.category.__name__}: {warning.message}")
     if stderr.getvalue().strip():
         messages.append(f"fence {fence.index} wrote to stderr:\n{stderr.getvalue()}")
-    text = stdout.getvalue()
+    text = printed[0]
     output = FenceOutput(
         stdout=text[:output_limit],
         truncated=max(0, len(text) - output_limit),
         displays=[shown] if shown else [],
     )
     return output, raised
+
+
+@contextlib.contextmanager
+def _captured_stdout() -> Iterator[list[str]]:
+    """What the block prints, in the list yielded once it ends: from Python, and from the
+    processes it starts (a subprocess, a multiprocessing child), which a terminal would
+    show too. The process's standard output (descriptor 1) is a temporary file meanwhile,
+    and ``sys.stdout`` writes through to it, so the two keep their order (as pytest's
+    ``capfd`` captures)."""
+    printed: list[str] = []
+    with tempfile.TemporaryFile() as file:
+        saved = os.dup(1)
+        os.dup2(file.fileno(), 1)
+        stream = io.TextIOWrapper(
+            io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="replace", write_through=True
+        )
+        try:
+            with contextlib.redirect_stdout(stream):
+                yield printed
+        finally:
+            stream.flush()
+            os.dup2(saved, 1)
+            os.close(saved)
+            file.seek(0)
+            printed.append(file.read().decode("utf-8", errors="replace"))
 
 
 def _run_shell(example: list[Fence], output_limit: int) -> tuple[FenceOutput, BaseException | None]:
