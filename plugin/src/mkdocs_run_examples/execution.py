@@ -69,7 +69,8 @@ def run_job(
     _isolate(log, niceness)
     os.chdir(scratch)
     _quit_when_orphaned(build, os.getppid())
-    for name in preload:
+    # What runs the job too, before its time limit starts (``_run`` imports them by name).
+    for name in [*preload, "mkdocs_run_examples.notebooks", "mkdocs_run_examples.runner"]:
         importlib.import_module(name)
     channel.send(("started", None))
     try:

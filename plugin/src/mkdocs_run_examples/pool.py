@@ -68,6 +68,9 @@ START_METHODS = ("auto", "forkserver", "fork", "spawn")
 # Seconds a job's process may take to start: far more than a fresh interpreter importing
 # TensorFlow on a busy machine, and still an end for one whose imports hang.
 START_TIMEOUT = 120.0
+# Seconds a job's process that sent its run in time has to end, beyond its time limit: a
+# busy machine may take a moment to run its exit.
+EXIT_GRACE = 2.0
 _forkserver_lock = threading.Lock()
 
 
@@ -287,7 +290,7 @@ def _follow(
     killed, with all it started: a notebook's kernel, which has a session of its own,
     too), what it had started that was running."""
     messages, finished, deadline = _receive(channel, process, start_timeout, timeout)
-    process.join(max(0.0, deadline - time.perf_counter()))
+    process.join(max(0.0, deadline - time.perf_counter()) + (EXIT_GRACE if finished else 0.0))
     if process.is_alive():  # it closed the channel but goes on: a thread of its own, say
         finished = False
     running: list[str] = []
