@@ -238,6 +238,9 @@ class ExampleBlock(pytest.Item):
             if run.failure.summary == "KeyboardInterrupt":  # Ctrl-C stops pytest, as before
                 raise KeyboardInterrupt
             raise ExampleFailed(run.failure)
+        if run.ended:  # the build warns of them, so --strict fails: so does the test
+            ended = "; ".join(f"fence {fence}: {process}" for fence, process in run.ended)
+            pytest.fail(f"processes still running at the end of the example, ended: {ended}")
         if all(output.skipped for output in run.outputs):
             pytest.skip(f"{self.fences[0].location}: {self.fences[0].importorskip} is missing")
         if any(output.error for output in run.outputs):

@@ -26,8 +26,10 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 
+from mkdocs_run_examples import processes
 from mkdocs_run_examples.records import Failure, FailureKind, Job, NotebookRun
 
 # What every page sees: summary tables sized for a wide terminal (rich reads COLUMNS),
@@ -47,6 +49,7 @@ ENVIRONMENT = {
 
 def run_job(
     job: Job,
+    token: str,
     channel: Connection,
     build: Connection,
     scratch: str,
@@ -55,46 +58,67 @@ def run_job(
     preload: list[str],
 ) -> None:
     """The target of a job's process: run ``job`` in ``scratch`` and report on ``channel``;
-    ``build`` is a pipe the build holds open while it waits for the job. What the process
-    itself writes to its stdout and stderr goes to the file ``log``. ``preload`` is imported
-    first, if the process did not start with it (spawn), so that a page sees the same
-    modules whatever the start method."""
+    ``token`` marks every process the job starts (``processes``); ``build`` is a pipe the
+    build holds open while it waits for the job. What the process itself writes to its
+    stdout and stderr goes to the file ``log``. ``preload`` is imported first, if the
+    process did not start with it (spawn), so that a page sees the same modules whatever
+    the start method."""
+    processes.mark_job(token)
     # What the process started with (TensorFlow, Keras: a large heap) is never garbage:
     # the collector's full passes would walk it for nothing (0.3 s a page).
     gc.freeze()
     _isolate(log, niceness)
     os.chdir(scratch)
     _quit_when_orphaned(build, os.getppid())
-    for name in preload:
+    # What runs the job too, before its time limit starts (``_run`` imports them by name).
+    for name in [*preload, "mkdocs_run_examples.notebooks", "mkdocs_run_examples.runner"]:
         importlib.import_module(name)
     from mkdocs_run_examples.guard import enter_folder
-    from mkdocs_run_examples.notebooks import NotebookError
-    from mkdocs_run_examples.runner import run_page
 
     enter_folder(job, scratch)  # its data files around it; no writes into what the build reads
     channel.send(("started", None))
+    try:
+        # What the job left running is ended before the process ends: it would wait for
+        # a multiprocessing child that runs on (as its exit does), and is told the build.
+        with processes.ending_strays() as ended:
+            _run(job, channel, scratch)
+        if ended:
+            channel.send(("ended", ended))
+        threads = processes.still_running_threads()
+        if threads:  # the process waits for them to end: the build says so if it times out
+            channel.send(("waiting", threads))
+    finally:
+        channel.close()
+
+
+def _run(job: Job, channel: Connection, scratch: str) -> None:
+    """Run the page's fences or the notebook, reporting on ``channel`` as it goes."""
+    from mkdocs_run_examples.notebooks import NotebookError
+    from mkdocs_run_examples.runner import run_page
+
+    def started(index: int) -> None:
+        channel.send(("fence", index))
+
     try:
         if job.kind == "page":
             run = run_page(
                 job.payload,
                 job.output_limit,
-                started=lambda index: channel.send(("fence", index)),
+                started=started,
                 finished=lambda output: channel.send(("output", output)),
             )
             channel.send(("run", dataclasses.replace(run, outputs=[])))  # outputs went one by one
         else:
-            channel.send(("run", _run_notebook(job, scratch)))
+            channel.send(("run", _run_notebook(job, scratch, started)))
     except NotebookError as error:
         channel.send(("failure", Failure(0, FailureKind.RAISED, str(error))))
-    finally:
-        channel.close()
 
 
-def _run_notebook(job: Job, scratch: str) -> NotebookRun:
+def _run_notebook(job: Job, scratch: str, started: Callable[[int], None]) -> NotebookRun:
     from mkdocs_run_examples.notebooks import run_notebook
 
     start = time.perf_counter()
-    result = run_notebook(job.payload, job.timeout, scratch)
+    result = run_notebook(job.payload, job.timeout, scratch, started)
     return NotebookRun(**result, seconds=time.perf_counter() - start)
 
 
@@ -129,6 +153,8 @@ def _quit_when_orphaned(build: Connection, parent: int) -> None:
         with contextlib.suppress(OSError):
             while not build.poll(1.0) and os.getppid() == parent:
                 pass
+        # What it started, in a session of its own too; then its group.
+        processes.end_all_started()
         if hasattr(os, "killpg"):
             with contextlib.suppress(OSError):
                 os.killpg(0, signal.SIGKILL)

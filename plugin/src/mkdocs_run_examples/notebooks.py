@@ -23,7 +23,7 @@ import json
 import re
 import textwrap
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict
 
 import nbformat
@@ -53,10 +53,17 @@ def code_cells(notebook: NotebookNode) -> list[NotebookNode]:
     return [cell for cell in notebook.cells if cell.cell_type == "code"]
 
 
-def run_notebook(notebook: NotebookNode, timeout: float, workdir: str) -> NotebookResult:
+def run_notebook(
+    notebook: NotebookNode,
+    timeout: float,
+    workdir: str,
+    started: Callable[[int], object] | None = None,
+) -> NotebookResult:
     """Execute a copy of ``notebook`` in ``workdir``: ``{"cells": the outputs of each code
     cell (stderr left out), "versions": what ran it, "ran_at": the UTC day}``. ``timeout``:
-    seconds for one cell."""
+    seconds for one cell. ``started(number)`` is called as each code cell starts (its
+    number from 1), so that a supervisor knows which cell ran if the process dies or
+    times out."""
     from nbclient import NotebookClient  # in the job's process only: the build does not need it
     from nbclient.exceptions import CellExecutionError
 
@@ -72,6 +79,19 @@ def run_notebook(notebook: NotebookNode, timeout: float, workdir: str) -> Notebo
         client.kc.execute(DESCRIBE_FIGURES, silent=True, store_history=False)
 
     client.on_notebook_start = describe_figures
+    # The number of each code cell of the notebook, by its index among all its cells.
+    numbers = {
+        index: number
+        for number, index in enumerate(
+            (index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"), 1
+        )
+    }
+
+    def cell_started(cell_index: int, **_: object) -> None:
+        if started is not None and cell_index in numbers:  # not VERSIONS_CELL
+            started(numbers[cell_index])
+
+    client.on_cell_execute = cell_started
     try:
         client.execute()
     except CellExecutionError as error:

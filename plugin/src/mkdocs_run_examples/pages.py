@@ -105,6 +105,16 @@ def _take_run(build: Build, page: Page, plan: PagePlan) -> tuple[PageRun, str | 
     build.outputs[page.url] = (fences, run, failure)
     if failure:
         log.error(failure)
+    by_index = {fence.index: fence for fence in fences}
+    for index, process in run.ended:
+        where = by_index[index].location if index in by_index else plan.path
+        log.warning(
+            "%s: a process that fence %d started was still running at the end of its "
+            "example: the build ended it (%s); a page ends what it starts",
+            where,
+            index,
+            process,
+        )
     limit = build.options.output_limit
     for fence, output in zip(fences, run.outputs, strict=False):
         if output.truncated:

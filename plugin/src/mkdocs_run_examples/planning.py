@@ -4,7 +4,8 @@
 keys each (``keys.page_key``) and hands each key the cache lacks to a pool of
 ``Pools``: one run per key, whichever language asks first. ``page_run`` and
 ``notebook_run`` then give a page its run, from the cache or its process, and cache a
-run that did not fail.
+run that did not fail and left no process running (the build ended it: the page must run
+again, and say so, until it ends what it starts).
 """
 
 import dataclasses
@@ -228,9 +229,10 @@ class Planner:
             return cached, None, []
         future, reasons = _started(plan)
         outcome = future.result()
-        run = outcome.run
-        assert isinstance(run, PageRun)
-        if run.failure is None and not self.cache.get(plan.key.digest):
+        assert isinstance(outcome.run, PageRun)
+        # A copy: both languages take the one outcome.
+        run = dataclasses.replace(outcome.run, ended=outcome.run.ended + outcome.ended)
+        if run.failure is None and not run.ended and not self.cache.get(plan.key.digest):
             self.cache.put(plan.key, run, plan.name)
             log.info("ran %s: %d fences in %.2f s", plan.path, len(plan.fences), run.seconds)
         for message in run.warnings:  # not shown on the page
@@ -251,12 +253,22 @@ class Planner:
             # would trigger now, while this process waits.
             gc.collect()
         outcome = future.result()
+        for cell, process in outcome.ended:
+            log.warning(
+                "%s: a process that %s started was still running at the notebook's end: "
+                "the build ended it (%s)",
+                plan.path,
+                f"cell {cell}" if cell else "the notebook",
+                process,
+            )
         if not isinstance(outcome.run, NotebookRun):
             failure = outcome.failure
-            log.error("%s: %s", plan.path, failure and f"{failure.kind.value}: {failure.summary}")
+            at = f", cell {failure.fence}" if failure and failure.fence else ""
+            kind = failure and f"{failure.kind.value}: {failure.summary}"
+            log.error("%s%s: %s", plan.path, at, kind)
             return None
         outputs = {**dataclasses.asdict(outcome.run), "seconds": outcome.seconds}
-        if self.cache.get_notebook(plan.key.digest) is None:
+        if not outcome.ended and self.cache.get_notebook(plan.key.digest) is None:
             self.cache.put_notebook(plan.key, outputs, plan.name)
             log.info("ran %s: %d cells in %.2f s", plan.path, len(plan.fences), outcome.seconds)
         return outputs, outcome.seconds, reasons

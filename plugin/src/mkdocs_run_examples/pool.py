@@ -19,9 +19,13 @@ to one crashed job, and none tells which fence was running when a process died: 
 ``plugin/README.md`` for the measurements.)
 
 A job that raises, exits, crashes or outlives its time limit fails alone, at its fence;
-its process group is killed, its scratch folder (``scratch``) removed. A job's time limit
-counts from the moment its process has started and imported what it needs: a start-up
-(a fresh interpreter's imports, any process's on a busy machine) has a limit of its own.
+its process group is killed, its scratch folder (``scratch``) removed. Each job has a
+token that marks every process it starts (``processes``): once its process has ended,
+however, what it left running is ended and named, with the fence that was running.
+
+A job's time limit counts from the moment its process has started and imported what it
+needs: a start-up (a fresh interpreter's imports, any process's on a busy machine) has a
+limit of its own.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import signal
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
@@ -44,6 +49,7 @@ from typing import Any, NamedTuple
 
 from mkdocs.plugins import get_plugin_logger
 
+from mkdocs_run_examples import processes
 from mkdocs_run_examples.execution import ENVIRONMENT, run_job
 from mkdocs_run_examples.records import (
     Failure,
@@ -62,6 +68,9 @@ START_METHODS = ("auto", "forkserver", "fork", "spawn")
 # Seconds a job's process may take to start: far more than a fresh interpreter importing
 # TensorFlow on a busy machine, and still an end for one whose imports hang.
 START_TIMEOUT = 120.0
+# Seconds a job's process that sent its run in time has to end, beyond its time limit: a
+# busy machine may take a moment to run its exit.
+EXIT_GRACE = 2.0
 _forkserver_lock = threading.Lock()
 
 
@@ -187,11 +196,12 @@ class WorkerPool:
         with self._scratch.folder() as (workdir, output_log):
             receiving, sending = self.context.Pipe(duplex=False)
             watching, waiting = self.context.Pipe(duplex=False)
+            token = uuid.uuid4().hex  # marks every process the job starts
             with contextlib.closing(receiving), contextlib.closing(waiting):
                 process = self.context.Process(  # type: ignore[attr-defined]
                     target=run_job,
-                    args=(job, sending, watching, str(workdir), str(output_log), self.niceness),
-                    kwargs={"preload": self.preload},
+                    args=(job, token, sending, watching, str(workdir), str(output_log)),
+                    kwargs={"niceness": self.niceness, "preload": self.preload},
                 )
                 try:
                     self._start(process, job.name)
@@ -202,16 +212,18 @@ class WorkerPool:
                     sending.close()
                     watching.close()
                 try:
-                    messages, finished = _follow(
-                        process, receiving, self.start_timeout, job.timeout
-                    )
+                    followed = _follow(process, receiving, self.start_timeout, job.timeout)
                 finally:
                     with self._lock:
                         self._running.pop(threading.get_ident(), None)
+                # However it ended, what it left running: the processes carrying its token,
+                # and those of its process group where there are groups.
+                group = process.pid if hasattr(os, "killpg") else None
+                left = processes.end_job(token, group)
             written = output_log.read_text(encoding="utf-8", errors="replace").strip()
         if written:
             log.debug("%s wrote:\n%s", job.name, written)
-        ended = _Ending(messages, finished, process.exitcode, written)
+        ended = _Ending(*followed, process.exitcode, written, left)
         return _outcome(job, ended, self.start_timeout, start)
 
     def _start(self, process: BaseProcess, name: str) -> None:
@@ -273,30 +285,38 @@ def _follow(
     channel: multiprocessing.connection.Connection,
     start_timeout: float,
     timeout: float,
-) -> tuple[list[tuple[str, Any]], bool]:
-    """The job's messages, and whether it ended within its time limits; killed if not."""
+) -> tuple[list[tuple[str, Any]], bool, list[str]]:
+    """The job's messages, whether it ended within its time limits, and if not (it is
+    killed, with all it started: a notebook's kernel, which has a session of its own,
+    too), what it had started that was running."""
     messages, finished, deadline = _receive(channel, process, start_timeout, timeout)
-    process.join(max(0.0, deadline - time.perf_counter()))
+    process.join(max(0.0, deadline - time.perf_counter()) + (EXIT_GRACE if finished else 0.0))
     if process.is_alive():  # it closed the channel but goes on: a thread of its own, say
         finished = False
-    if not finished:
+    running: list[str] = []
+    if not finished and process.pid is not None:
+        running = processes.end_tree(process.pid)
         _kill(process)
     process.join()
-    return messages, finished
+    return messages, finished, running
 
 
 class _Ending(NamedTuple):
-    """How a job's process ended: what it sent, whether it ended in time, its exit code,
-    what it wrote to its stdout and stderr."""
+    """How a job's process ended: what it sent, whether it ended in time, what it had
+    started that ran when its time was up, its exit code, what it wrote to its stdout
+    and stderr, what it left running when it ended (the pool ended all those)."""
 
     messages: list[tuple[str, Any]]
     finished: bool
+    running: list[str]
     exitcode: int | None
     written: str
+    left: list[str]
 
 
 def _outcome(job: Job, ended: _Ending, start_timeout: float, start: float) -> Outcome:
     fence, outputs, ending, started = None, [], None, False
+    strays, threads = [*ended.running], []
     for tag, value in ended.messages:
         if tag == "started":
             started = True
@@ -304,28 +324,56 @@ def _outcome(job: Job, ended: _Ending, start_timeout: float, start: float) -> Ou
             fence = value
         elif tag == "output":
             outputs.append(value)
+        elif tag == "ended":  # what the job's process ended before it ended
+            strays += value
+        elif tag == "waiting":
+            threads = value
         else:
             ending = value
+    if fence is None:  # it ended before its first fence
+        fence = _first_fence(job)
+    # What ran on at the end: started by the fence that ran last (the runner ended what
+    # the ones before it left) or, once a notebook's cells have run, by any of them.
+    culprit = 0 if job.kind == "notebook" and ending is not None else fence
+    stopped = [(culprit, stray) for stray in [*strays, *ended.left]]
     seconds = time.perf_counter() - start
+    if not ended.finished and isinstance(ending, (PageRun, NotebookRun)):
+        ran = "fences" if job.kind == "page" else "cells"
+        summary = f"its {ran} ran, but its process did not end within {job.timeout:g} s"
+        if threads:
+            summary += f": it waited for threads still running ({', '.join(threads)})"
+        failure = Failure(fence, FailureKind.TIMED_OUT, summary)
+        if isinstance(ending, NotebookRun):
+            return Outcome(None, failure, seconds, stopped)
+        ending.failure = ending.failure or failure
     if isinstance(ending, PageRun):
         ending.outputs = outputs
-        return Outcome(ending, None, seconds)
+        return Outcome(ending, None, seconds, stopped)
     if isinstance(ending, NotebookRun):
-        return Outcome(ending, None, seconds)
+        return Outcome(ending, None, seconds, stopped)
     if isinstance(ending, Failure):
-        return Outcome(None, ending, seconds)
+        return Outcome(None, ending, seconds, stopped)
     if not ended.finished:
         kind = FailureKind.TIMED_OUT
         if started:
-            summary = f"the page did not finish within {job.timeout:g} s"
+            summary = f"the {job.kind} did not finish within {job.timeout:g} s"
+            if ended.running:  # what it may have been waiting for
+                summary += f", while processes it started ran ({'; '.join(ended.running)})"
         else:
-            summary = f"the page's process did not start within {start_timeout:g} s"
+            summary = f"the {job.kind}'s process did not start within {start_timeout:g} s"
     else:
         kind, summary = FailureKind.EXITED, _exit_status(ended.exitcode)
         written = ended.written
         if ended.exitcode == 1 and "Traceback" in written:  # the runner itself failed
             summary += "\n" + written[written.rindex("Traceback") :]
-    return _stopped(job, outputs, kind, summary, start, fence)
+    return _stopped(job, outputs, kind, summary, start, fence, stopped)
+
+
+def _first_fence(job: Job) -> int:
+    """The first fence of a page that runs (1 if none does); 0 for a notebook."""
+    if job.kind == "notebook":
+        return 0
+    return next((f.index for f in job.payload if not f.skip), 1)
 
 
 def _stopped(
@@ -335,15 +383,17 @@ def _stopped(
     summary: str,
     start: float,
     fence: int | None = None,
+    ended: list[tuple[int, str]] | None = None,
 ) -> Outcome:
-    """The outcome of a job whose process did not finish it."""
+    """The outcome of a job whose process did not finish it; ``ended``: what the pool
+    ended that it left running."""
     seconds = time.perf_counter() - start
+    fence = _first_fence(job) if fence is None else fence
+    failure = Failure(fence, kind, summary)
     if job.kind == "notebook":
-        return Outcome(None, Failure(0, kind, summary), seconds)
-    if fence is None:  # it ended before its first fence
-        fence = next((f.index for f in job.payload if not f.skip), 1)
-    run = PageRun(outputs=outputs, seconds=seconds, failure=Failure(fence, kind, summary))
-    return Outcome(run, None, seconds)
+        return Outcome(None, failure, seconds, ended or [])
+    run = PageRun(outputs=outputs, seconds=seconds, failure=failure)
+    return Outcome(run, None, seconds, ended or [])
 
 
 def _exit_status(exitcode: int | None) -> str:

@@ -137,6 +137,9 @@ class PageRun:
     ran_at: str = ""  # the UTC day it ran, YYYY-MM-DD
     versions: dict[str, str] = field(default_factory=dict)  # Python, Keras, the backend
     figures: list[Any] = field(default_factory=list)  # the values of the prose's figures
+    # (fence index, "pid 1234: sleep 771"): each process a fence's example left running,
+    # which the runner ended at the example's end (``processes.ending_strays``)
+    ended: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -177,8 +180,11 @@ class Job:
 @dataclass
 class Outcome:
     """What came of a job: a page's run (failed or not: a process that ended or timed out
-    is a failure at the fence it ran), or a notebook's run or its failure."""
+    is a failure at the fence it ran), or a notebook's run or its failure; and the
+    processes the job left running when its process ended (or timed out), which the pool
+    ended: (the fence, or notebook cell, that was running, "pid 1234: sleep 771")."""
 
     run: PageRun | NotebookRun | None
     failure: Failure | None
     seconds: float
+    ended: list[tuple[int, str]] = field(default_factory=list)

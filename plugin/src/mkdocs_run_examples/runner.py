@@ -7,7 +7,9 @@ it, see ``fences``) runs as ``python example.py`` would run its code: in a fresh
 pickling what it defines and multiprocessing's spawned children work), with a fresh
 Keras session (layer names are those a reader gets running that listing), and when
 its last fence ends, the runner waits for the threads and multiprocessing children it
-left running, as Python waits at exit.
+left running, as Python waits at exit; what it started and left running then (a
+subprocess, in a session of its own too) is ended and named in ``PageRun.ended``
+(``processes``): nothing a page starts outlives it.
 
 A fence that raises ends the page: the run keeps the outputs of the fences before it
 and a :class:`Failure` in fence coordinates (fence index, line in the fence's code),
@@ -39,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from mkdocs_run_examples import describe, display, figures
+from mkdocs_run_examples import describe, display, figures, processes
 from mkdocs_run_examples.records import Failure, FailureKind, Fence, FenceOutput, Frame, PageRun
 
 PACKAGE = Path(__file__).parent
@@ -108,7 +110,11 @@ def _run_example(
     _clear_keras_session()
     outputs: list[FenceOutput] = []
     raised = False
-    with _main_module(example, workdir) as namespace, _waited_for_at_exit() as at_exit:
+    with (
+        processes.ending_strays() as ended,
+        _main_module(example, workdir) as namespace,
+        _waited_for_at_exit() as at_exit,
+    ):
         for fence in example:
             if started:
                 started(fence.index)
@@ -133,6 +139,8 @@ def _run_example(
             emit(output)
             if raised or run.failure is not None:
                 break
+    # What the example left running has been ended (a script's processes would outlive it).
+    run.ended += [(example[len(outputs) - 1].index, process) for process in ended]
     if run.failure is None and raised:  # an expected error: the rest of the example is not run
         for _ in example[len(outputs) :]:
             emit(FenceOutput(skipped=True))
