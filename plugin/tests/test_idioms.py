@@ -14,6 +14,7 @@ import re
 import shutil
 import textwrap
 
+import nbformat
 import pytest
 import yaml
 from test_example_site import run_python
@@ -21,7 +22,8 @@ from test_example_site import run_python
 from mkdocs_run_examples import environment
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.labels import LABELS
-from mkdocs_run_examples.records import PageRun
+from mkdocs_run_examples.pool import WorkerPool
+from mkdocs_run_examples.records import Job, NotebookRun, PageRun
 from mkdocs_run_examples.render import render_output
 from mkdocs_run_examples.runner import run_page
 from mkdocs_run_examples.store import RunCache
@@ -289,3 +291,19 @@ def test_the_plugin_digest_covers_the_matplotlib_backend(tmp_path):
     with (package / "matplotlib_backend.py").open("a", encoding="utf-8") as file:
         file.write("\n# edited\n")
     assert environment.plugin_digest(package) != before
+
+
+def test_a_notebook_s_figures_show_inline_without_a_magic():
+    """A notebook's kernel draws with Jupyter's inline backend, not the pages' one: its
+    figures are outputs of their cell even without ``%matplotlib inline``."""
+    cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 4, 9])")]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    pool = WorkerPool(1, method="spawn", jobs="notebooks")
+    try:
+        outcome = pool.submit(Job("notebook", "figure.ipynb", notebook, 120)).result()
+    finally:
+        pool.close()
+    assert outcome.failure is None and isinstance(outcome.run, NotebookRun)
+    [cell] = outcome.run.cells
+    assert any("image/png" in output.get("data", {}) for output in cell["outputs"]), cell

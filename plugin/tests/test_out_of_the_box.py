@@ -225,3 +225,24 @@ def test_failures_show_no_path_of_the_machine(tmp_path):
     # The log names the same files the same way.
     assert 'File "helper/broken.py", line 4, in parse' in result.stderr
     assert str(tmp_path) not in result.stderr.replace(f"{folder / 'site'}", "")
+
+
+def test_a_notebook_page_builds_without_i18n(tmp_path):
+    """mkdocs-jupyter beside the plugin on a site of one language: the notebook runs once,
+    its output and headings on its page (its anchors its own, no language's twin)."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# A notebook"), nbformat.v4.new_code_cell("6 * 7")]
+    )
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    config = {
+        "site_name": "notebook",
+        "theme": {"name": "mkdocs"},
+        "plugins": ["run-examples", "mkdocs-jupyter"],
+    }
+    folder = project(tmp_path, config, {"index.md": PAGE})
+    nbformat.write(notebook, folder / "docs" / "book.ipynb")
+    page = (built(folder) / "book" / "index.html").read_text(encoding="utf-8")
+    assert 'id="a-notebook"' in page and "42" in page
+    assert PROVENANCE.search(page)

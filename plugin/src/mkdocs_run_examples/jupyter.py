@@ -105,7 +105,9 @@ def claim(files: Files, config: MkDocsConfig, jupyter: JupyterPlugin) -> Files:
     """Turn the notebooks back into mkdocs-jupyter pages after i18n's ``on_files``."""
     from mkdocs_jupyter.plugin import NotebookFile
 
-    for file in [file for file in files if jupyter.should_include(file)]:
+    # Without i18n, mkdocs-jupyter's own on_files has claimed them already.
+    claimed = [f for f in files if not isinstance(f, NotebookFile) and jupyter.should_include(f)]
+    for file in claimed:
         notebook = NotebookFile(file, **config)
         # Keep the language's destination that i18n gave the file.
         notebook.dest_path, notebook.abs_dest_path = file.dest_path, file.abs_dest_path
@@ -148,7 +150,8 @@ def keep_rendering_cached(
 class Tidier:
     """Heading anchors, the shared stylesheet and focusable code cells of notebook pages.
 
-    ``default_language``: the folder of the pages whose anchors every language takes.
+    ``default_language``: the folder of the pages whose anchors every language takes
+    ("": no languages, each notebook keeps its own).
     """
 
     def __init__(self, default_language: str) -> None:
@@ -183,8 +186,10 @@ class Tidier:
 
 def _default_anchors(page: Page, config: MkDocsConfig, language: str) -> list[str]:
     """Anchors of the default language's twin's Markdown headings, in order."""
-    rest = page.file.src_uri.partition("/")[2]
-    notebook = nbformat.read(Path(config.docs_dir) / language / rest, as_version=4)
+    twin = page.file.src_uri
+    if language:
+        twin = f"{language}/{twin.partition('/')[2]}"
+    notebook = nbformat.read(Path(config.docs_dir) / twin, as_version=4)
     anchors: list[str] = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown":

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import importlib.metadata
 import json
+import os
 import re
 import textwrap
 import time
@@ -92,8 +93,11 @@ def run_notebook(
             started(numbers[cell_index])
 
     client.on_cell_execute = cell_started
+    # The kernel's matplotlib backend is its own (matplotlib-inline's, as in Jupyter), not
+    # the one the page's process sets for plt.show() in fences.
+    environment = {name: value for name, value in os.environ.items() if name != "MPLBACKEND"}
     try:
-        client.execute()
+        client.execute(env=environment)
     except CellExecutionError as error:
         raise NotebookError(f"a cell raised:\n{error}") from None
     versions: dict[str, str] = json.loads(executed.cells.pop().outputs[0]["text"])
