@@ -224,6 +224,27 @@ def test_markers_and_several_on_one_fence():
     assert (fences[6].raises, fences[6].strict) == (("builtins.KeyError",), True)
 
 
+def test_a_cont_fence_of_any_language_joins_the_example_before_it():
+    """As pytest-codeblocks joins it: run as the example runs, after an expected output
+    too; after a fence the build does not run, it does not run either."""
+    cont = "<!--pytest-codeblocks:cont-->\n"
+    page = (
+        f"```python\nx = 1\n```\n{cont}```\nx += 1\n```\n\n"
+        "```python\nprint(1)\n```\n<!--pytest-codeblocks:expected-output-->\n```\n1\n```\n"
+        f"{cont}```text\nprint(2)\n```\n\n"
+        f"```sh\necho a\n```\n{cont}```python\necho b\n```\n\n"
+        f"```ruby\nx\n```\n{cont}```\nnot run\n```\n"
+    )
+    assert [(f.code, f.continues, f.shell) for f in find_fences(page)] == [
+        ("x = 1\n", False, ""),
+        ("x += 1\n", True, ""),
+        ("print(1)\n", False, ""),
+        ("print(2)\n", True, ""),
+        ("echo a\n", False, "sh"),
+        ("echo b\n", True, "sh"),
+    ]
+
+
 def test_a_fence_is_frozen_and_has_defaults():
     fence = Fence(index=1, code="x\n", indent="", start_line=0, end_line=2)
     assert not (fence.continues or fence.skip or fence.expect_error) and fence.timeout is None

@@ -8,7 +8,8 @@ takes them and drops them. Each fence runs in a fresh namespace (an *example*) u
 marked ``cont``:
 
 - ``<!--pytest-codeblocks:cont-->``: the fence continues the fence before it (one
-  example: pytest-codeblocks joins their code);
+  example: pytest-codeblocks joins their code), whatever its language (a bare
+  ```` ``` ```` too);
 - ``<!--pytest.mark.skip-->`` (``skip(reason=...)``, the deprecated
   ``pytest-codeblocks:skip``), ``<!--pytest.mark.skipif(condition, reason=...)-->``
   (conditions evaluated as pytest-codeblocks evaluates them, with ``sys`` and
@@ -133,6 +134,7 @@ def find_fences(
         return format_location(path, first_line + number)
 
     previous_runs = False  # whether the block before this one is a fence the build runs
+    example_runs = False  # whether the build runs the example a 'cont' block would join
     for block in _blocks(lines, where, errors):
         problems: list[str] = []
         try:
@@ -152,8 +154,15 @@ def find_fences(
             previous_runs = False
             continue
         shell = block.info if block.info in SHELLS and block.ticks[0] == "`" else ""
-        previous_runs = bool(shell) or _language(block.info) in PYTHON
-        if not previous_runs:
+        runs = bool(shell) or _language(block.info) in PYTHON
+        if steering.continues and example_runs:
+            # pytest-codeblocks joins a 'cont' block's code to the example, whatever the
+            # block's language (often a bare ```): the block runs as the example does
+            shell, runs = fences[-1].shell, True
+        elif not steering.continues:
+            example_runs = runs
+        previous_runs = runs
+        if not runs:
             continue
         if steering.continues and not fences:
             cont = next(line for line, text in block.markers if text.endswith("cont"))
