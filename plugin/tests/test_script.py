@@ -47,6 +47,11 @@ if __name__ == "__main__":
             with multiprocessing.get_context(method).Pool(2) as pool:
                 print(method, pool.map(square, range(5)))
 """,
+    "start method": """\
+import multiprocessing
+
+print(multiprocessing.get_start_method())  # the system's default, not the build's
+""",
     "executor": """\
 from concurrent.futures import ProcessPoolExecutor
 

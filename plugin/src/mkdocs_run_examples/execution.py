@@ -21,6 +21,7 @@ import dataclasses
 import faulthandler
 import gc
 import importlib
+import multiprocessing
 import os
 import signal
 import sys
@@ -73,6 +74,9 @@ def run_job(
     # What runs the job too, before its time limit starts (``_run`` imports them by name).
     for name in [*preload, "mkdocs_run_examples.notebooks", "mkdocs_run_examples.runner"]:
         importlib.import_module(name)
+    # The page's multiprocessing starts children as `python file.py` would (the system's
+    # default method), not by the method that started this process (which it inherits).
+    multiprocessing.set_start_method(None, force=True)
     from mkdocs_run_examples.guard import enter_folder
 
     enter_folder(job, scratch)  # its data files around it; no writes into what the build reads
@@ -84,9 +88,6 @@ def run_job(
             _run(job, channel, scratch)
         if ended:
             channel.send(("ended", ended))
-        threads = processes.still_running_threads()
-        if threads:  # the process waits for them to end: the build says so if it times out
-            channel.send(("waiting", threads))
     finally:
         channel.close()
 
@@ -106,6 +107,7 @@ def _run(job: Job, channel: Connection, scratch: str) -> None:
                 job.output_limit,
                 started=started,
                 finished=lambda output: channel.send(("output", output)),
+                waiting=lambda names: channel.send(("waiting", names)),
             )
             channel.send(("run", dataclasses.replace(run, outputs=[])))  # outputs went one by one
         else:

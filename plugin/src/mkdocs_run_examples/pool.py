@@ -341,7 +341,7 @@ def _outcome(job: Job, ended: _Ending, start_timeout: float, start: float) -> Ou
         ran = "fences" if job.kind == "page" else "cells"
         summary = f"its {ran} ran, but its process did not end within {job.timeout:g} s"
         if threads:
-            summary += f": it waited for threads still running ({', '.join(threads)})"
+            summary += f": it waited for what it started ({', '.join(threads)})"
         failure = Failure(fence, FailureKind.TIMED_OUT, summary)
         if isinstance(ending, NotebookRun):
             return Outcome(None, failure, seconds, stopped)
@@ -357,6 +357,8 @@ def _outcome(job: Job, ended: _Ending, start_timeout: float, start: float) -> Ou
         kind = FailureKind.TIMED_OUT
         if started:
             summary = f"the {job.kind} did not finish within {job.timeout:g} s"
+            if threads:  # the end of its example waited for them, as Python's exit does
+                summary += f", waiting for what fence {fence} started ({', '.join(threads)})"
             if ended.running:  # what it may have been waiting for
                 summary += f", while processes it started ran ({'; '.join(ended.running)})"
         else:

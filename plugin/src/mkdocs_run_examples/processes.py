@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import os
 import textwrap
-import threading
 import time
 from collections.abc import Iterable, Iterator
 
@@ -139,16 +138,6 @@ def describe(process: psutil.Process) -> str:
         command = " ".join(process.cmdline()) or process.name()
         return f"pid {process.pid}: {textwrap.shorten(command, DESCRIPTION_WIDTH)}"
     return f"pid {process.pid}"
-
-
-def still_running_threads() -> list[str]:
-    """The names of this process's threads that keep it from ending (not daemons)."""
-    current = threading.current_thread()
-    return [
-        thread.name
-        for thread in threading.enumerate()
-        if not thread.daemon and thread is not current and thread is not threading.main_thread()
-    ]
 
 
 def _started_since(present: set[int]) -> list[psutil.Process]:

@@ -53,12 +53,14 @@ def run_page(
     output_limit: int = 100_000,
     started: Callable[[int], object] | None = None,
     finished: Callable[[FenceOutput], object] | None = None,
+    waiting: Callable[[list[str]], object] | None = None,
 ) -> PageRun:
     """Run ``fences`` (``fences.Fence``) in order in the current directory.
 
     ``started(index)`` is called before each fence runs and ``finished(output)`` after,
     so that a supervisor knows which fence was running, and what the fences before it
-    showed, if the process dies.
+    showed, if the process dies; ``waiting(names)`` before the end of an example waits
+    for the threads and processes it names, so that a time limit can say so.
     """
     start = time.perf_counter()
     run = PageRun(outputs=[], seconds=0.0, ran_at=time.strftime("%Y-%m-%d", time.gmtime()))
@@ -71,7 +73,7 @@ def run_page(
                 if finished:
                     finished(output)
 
-            _run_example(example, workdir, output_limit, run, described, started, emit)
+            _run_example(example, workdir, output_limit, run, described, (started, waiting), emit)
             if run.failure is not None:
                 break
     run.seconds = time.perf_counter() - start
@@ -97,7 +99,7 @@ def _run_example(
     output_limit: int,
     run: PageRun,
     described: describe.Notes,
-    started: Callable[[int], object] | None,
+    callbacks: tuple[Callable[[int], object] | None, Callable[[list[str]], object] | None],
     emit: Callable[[FenceOutput], None],
 ) -> None:
     """Run one example, ``emit`` each of its fences' outputs (a fence not run: shown
@@ -108,12 +110,13 @@ def _run_example(
             emit(FenceOutput(skipped=True))
         return
     _clear_keras_session()
+    started, waiting = callbacks
     outputs: list[FenceOutput] = []
     raised = False
     with (
         processes.ending_strays() as ended,
         _main_module(example, workdir) as namespace,
-        _waited_for_at_exit() as at_exit,
+        _waited_for_at_exit(waiting) as at_exit,
     ):
         for fence in example:
             if started:
@@ -267,24 +270,31 @@ def _main_module(example: list[Fence], workdir: Path) -> Iterator[dict[str, Any]
 
 
 @contextlib.contextmanager
-def _waited_for_at_exit() -> Iterator[Callable[[], None]]:
+def _waited_for_at_exit(
+    waiting: Callable[[list[str]], object] | None,
+) -> Iterator[Callable[[], None]]:
     """A function that waits, as Python does at exit, for what the block started: its
     non-daemon threads, then its multiprocessing children (daemonic ones terminated,
-    as multiprocessing's exit handler does)."""
+    as multiprocessing's exit handler does); it names them to ``waiting`` first."""
     threads = set(threading.enumerate())
     multiprocessing = sys.modules.get("multiprocessing")
     children = set(multiprocessing.active_children()) if multiprocessing else set()
 
     def wait() -> None:
-        for thread in threading.enumerate():
-            if thread not in threads and not thread.daemon and thread.is_alive():
-                thread.join()
+        new_threads = [t for t in threading.enumerate() if t not in threads and not t.daemon]
         multiprocessing = sys.modules.get("multiprocessing")
-        for child in multiprocessing.active_children() if multiprocessing else []:
-            if child not in children:
-                if child.daemon:
-                    child.terminate()
-                child.join()
+        running = multiprocessing.active_children() if multiprocessing else []
+        new_children = [child for child in running if child not in children]
+        names = [f"thread {t.name}" for t in new_threads if t.is_alive()]
+        names += [f"multiprocessing child {c.name}" for c in new_children if not c.daemon]
+        if names and waiting is not None:
+            waiting(names)
+        for thread in new_threads:
+            thread.join()
+        for child in new_children:
+            if child.daemon:
+                child.terminate()
+            child.join()
 
     yield wait
 
