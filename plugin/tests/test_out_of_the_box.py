@@ -246,3 +246,29 @@ def test_a_notebook_page_builds_without_i18n(tmp_path):
     page = (built(folder) / "book" / "index.html").read_text(encoding="utf-8")
     assert 'id="a-notebook"' in page and "42" in page
     assert PROVENANCE.search(page)
+
+
+def test_fences_as_material_users_write_them_run_and_keep_their_attributes(tmp_path):
+    """``title``, ``linenums`` and ``hl_lines`` stay on the highlighted block, and the
+    fence's output follows it; ```py and ~~~ fences run too."""
+    page = (
+        "# Attributes\n\n"
+        '```python title="squares.py" linenums="1" hl_lines="2"\n'
+        "squares = [n * n for n in range(4)]\nprint(squares)\n```\n\n"
+        '~~~py\nprint("tildes")\n~~~\n'
+    )
+    config = {
+        "site_name": "attributes",
+        "theme": {"name": "material"},
+        "markdown_extensions": ["pymdownx.highlight", "pymdownx.superfences"],
+        "plugins": ["run-examples"],
+    }
+    html_page = (built(project(tmp_path, config, {"index.md": page})) / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert '<span class="filename">squares.py</span>' in html_page
+    assert 'class="linenos"' in html_page or "linenodiv" in html_page
+    assert '<span class="hll">' in html_page
+    assert printed(html_page) == ["[0, 1, 4, 9]", "tildes"]
+    block, output = html_page.index("squares.py"), html_page.index("[0, 1, 4, 9]")
+    assert block < output < html_page.index("tildes</code>")
