@@ -7,15 +7,14 @@ matter removed) and split into fences by the build's own ``find_fences``, which
 expands the includes with the site's pymdownx.snippets settings and knows the file
 line of every line of code. Each example is a fence with the ``cont`` fences after it
 (pytest-codeblocks' ``example N`` blocks), run by its test item with the build's own
-runner (``runner.run_page``: one namespace, a fresh Keras session) in a scratch
+runner (``runner.run_page``: a fresh ``__main__`` module and Keras session) in a scratch
 directory, so plot_model's files do not land in the repository; what it prints is shown
 as a test's output.
 
 The markers are the build's, which are pytest-codeblocks' (see
-mkdocs_run_examples/fences.py and markers.py), and so is how an example runs
-(``runner.run_page``: a fresh ``__main__`` module per example, as ``python file.py``
-runs it, in a scratch folder holding the files beside the page that its code names, as
-the build does): a skipped example is skipped, one whose ``importorskip`` module is missing
+mkdocs_run_examples/fences.py and markers.py), and so is how an example runs, in a
+scratch folder holding the files beside the page that its code names, as the build lays
+them out: a skipped example is skipped, one whose ``importorskip`` module is missing
 too; an xfail example that raises is reported xfailed; ``pytest.mark.timeout(N)`` is
 carried as a mark (pytest-timeout, if installed, enforces it). A fence the build cannot
 run (``Fence.problem``) fails its example's item with the build's message. Unlike

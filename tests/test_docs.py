@@ -51,7 +51,6 @@ def test_forbidden_terms_are_the_shared_glossarys():
 
 @pytest.mark.parametrize("language", ["en", "zh"])
 @pytest.mark.parametrize("page", ENGLISH, ids=str)
-@pytest.mark.filterwarnings("ignore:pytest-codeblocks.expect-error is deprecated")
 def test_every_fence_is_run_by_the_build_and_by_the_tests(site, language, page):
     """No fence skipped silently: the build ran each one, pytest-codeblocks collects each."""
     text = expanded(DOCS / language / page)
@@ -60,7 +59,8 @@ def test_every_fence_is_run_by_the_build_and_by_the_tests(site, language, page):
     assert len(blocks) + sum(f.continues for f in fences) == len(fences)
     assert sum("pytest.mark.skip" in b.marks for b in blocks) == sum(f.skip for f in fences)
     expected_errors = sum(f.expect_error for f in fences)
-    assert sum("pytest.mark.xfail" in b.marks for b in blocks) == expected_errors
+    assert expected_errors == sum(f.strict for f in fences)  # strict: one that stops raising fails
+    assert sum("pytest.mark.xfail(strict=True)" in b.marks for b in blocks) == expected_errors
     report = json.loads((site / "execution-report.json").read_text())
     entry = next(p for p in report["pages"] if p["page"] == f"{language}/{page.as_posix()}")
     assert entry["fences"] == len(fences) and entry["skipped"] == sum(f.skip for f in fences)
