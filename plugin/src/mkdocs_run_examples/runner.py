@@ -39,7 +39,7 @@ import types
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from mkdocs_run_examples import describe, display, figures, processes
 from mkdocs_run_examples.records import Failure, FailureKind, Fence, FenceOutput, Frame, PageRun
@@ -65,15 +65,16 @@ def run_page(
     start = time.perf_counter()
     run = PageRun(outputs=[], seconds=0.0, ran_at=time.strftime("%Y-%m-%d", time.gmtime()))
     workdir = Path.cwd()
+
+    def emit(output: FenceOutput) -> None:
+        run.outputs.append(output)
+        if finished:
+            finished(output)
+
+    reporting = _Reporting(started, emit, waiting)
     with describe.watch() as described:
         for example in examples(fences):
-
-            def emit(output: FenceOutput) -> None:
-                run.outputs.append(output)
-                if finished:
-                    finished(output)
-
-            _run_example(example, workdir, output_limit, run, described, (started, waiting), emit)
+            _run_example(example, workdir, output_limit, run, described, reporting)
             if run.failure is not None:
                 break
     run.seconds = time.perf_counter() - start
@@ -93,24 +94,30 @@ def examples(fences: Iterable[Fence]) -> Iterator[list[Fence]]:
         yield example
 
 
+class _Reporting(NamedTuple):
+    """Whom ``run_page`` tells as it goes (see there); ``emit`` takes each fence's output."""
+
+    started: Callable[[int], object] | None
+    emit: Callable[[FenceOutput], None]
+    waiting: Callable[[list[str]], object] | None
+
+
 def _run_example(
     example: list[Fence],
     workdir: Path,
     output_limit: int,
     run: PageRun,
     described: describe.Notes,
-    callbacks: tuple[Callable[[int], object] | None, Callable[[list[str]], object] | None],
-    emit: Callable[[FenceOutput], None],
+    reporting: _Reporting,
 ) -> None:
-    """Run one example, ``emit`` each of its fences' outputs (a fence not run: shown
-    skipped) as it ends; set ``run.failure`` if it failed."""
-    first = example[0]
+    """Run one example, emit each of its fences' outputs (a fence not run: shown skipped)
+    as it ends; set ``run.failure`` if it failed."""
+    first, (started, emit, waiting) = example[0], reporting
     if first.skip or any(fence.problem for fence in example) or _missing(first.importorskip):
         for _ in example:
             emit(FenceOutput(skipped=True))
         return
     _clear_keras_session()
-    started, waiting = callbacks
     outputs: list[FenceOutput] = []
     raised = False
     with (
