@@ -54,7 +54,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
-from mkdocs_run_examples.markers import MARKER, SKIPFILE, MarkerError, steer
+from mkdocs_run_examples.markers import MARKER, SKIPFILE, MarkerError, Steering, steer
 from mkdocs_run_examples.records import Fence, format_location
 from mkdocs_run_examples.snippets import IncludeError, Origin, SnippetExpander
 
@@ -164,16 +164,8 @@ def find_fences(
         previous_runs = runs
         if not runs:
             continue
-        if steering.continues and not fences:
-            cont = next(line for line, text in block.markers if text.endswith("cont"))
-            problems.append(f"{where(cont)}: a 'cont' fence needs a fence before it")
-        elif steering.continues and (
-            steering.skip or steering.expect_error or steering.importorskip
-        ):
-            problems.append(
-                f"{where(start)}: a 'cont' fence is part of the example before it: "
-                "put skip, skipif, xfail and importorskip before the example's first fence"
-            )
+        if steering.continues:
+            problems += _cont_problems(steering, block, bool(fences), where)
         origins = [(path, first_line + n) for n in range(start + 1, end)]
         code, origins = _expanded(body, origins, (path, first_line + end), expander, problems)
         fields = steering.fence_fields()
@@ -195,6 +187,22 @@ def find_fences(
     if errors:
         raise FenceError(errors)
     return fences
+
+
+def _cont_problems(
+    steering: Steering, block: _Block, after_a_fence: bool, where: Callable[[int], str]
+) -> list[str]:
+    """What is wrong with a 'cont' fence's markers: nothing to continue, or markers that
+    belong to the example's first fence."""
+    if not after_a_fence:
+        cont = next(line for line, text in block.markers if text.endswith("cont"))
+        return [f"{where(cont)}: a 'cont' fence needs a fence before it"]
+    if steering.skip or steering.expect_error or steering.importorskip:
+        return [
+            f"{where(block.start)}: a 'cont' fence is part of the example before it: "
+            "put skip, skipif, xfail and importorskip before the example's first fence"
+        ]
+    return []
 
 
 def _language(info: str) -> str:
