@@ -12,9 +12,8 @@ import gc
 import os
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
-import nbformat
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, get_files
@@ -30,6 +29,9 @@ from mkdocs_run_examples.pool import WorkerPool, start_method
 from mkdocs_run_examples.records import Fence, Job, NotebookRun, Outcome, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
 from mkdocs_run_examples.store import RunCache
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 log = get_plugin_logger(__name__)
 Run = tuple[Future[Outcome], list[str]]  # the future of the job's Outcome, why it runs
@@ -63,7 +65,7 @@ class Plan(Generic[ListingT, SourceT]):
 
 
 PagePlan = Plan[Fence, str]
-NotebookPlan = Plan[CodeCell, nbformat.NotebookNode]
+NotebookPlan: TypeAlias = Plan[CodeCell, "NotebookNode"]
 
 
 class Pools:
@@ -177,6 +179,8 @@ class Planner:
         plan = self.notebooks.get(self.path(file))
         if plan is not None:
             return plan
+        import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
         notebook = nbformat.read(file.abs_src_path, as_version=4)
         cells = [CodeCell(cell.source) for cell in code_cells(notebook)]
         language, name = self.language_and_name(file)
