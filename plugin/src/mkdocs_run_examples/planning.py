@@ -124,7 +124,9 @@ class Planner:
         self.cache = RunCache(self.root / options.cache_dir, grace=0)
         self.cache.begin()
         lock = self.root / options.lock_file if options.lock_file else None
-        self.environment = Environment.current(lock)
+        self.environment = Environment.current(
+            lock, self.cache.directory / "environment" / "plugin.json"
+        )
         self.sources = {name: self.root / path for name, path in options.sources.items()}
         self.pages: dict[str, PagePlan] = {}
         self.notebooks: dict[str, NotebookPlan] = {}
