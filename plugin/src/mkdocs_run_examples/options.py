@@ -3,7 +3,8 @@
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from mkdocs_run_examples.pool import START_METHODS
+# Here, not in pool.py, which a build imports only when a page must run.
+START_METHODS = ("auto", "forkserver", "fork", "spawn")
 
 
 # MkDocs' Config.__init_subclass__ is not annotated.

@@ -45,6 +45,7 @@ from typing import Any, NamedTuple
 from mkdocs.plugins import get_plugin_logger
 
 from mkdocs_run_examples.execution import ENVIRONMENT, run_job
+from mkdocs_run_examples.options import START_METHODS
 from mkdocs_run_examples.records import (
     Failure,
     FailureKind,
@@ -58,7 +59,6 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 
 log = get_plugin_logger(__name__)
 
-START_METHODS = ("auto", "forkserver", "fork", "spawn")
 # Seconds a job's process may take to start: far more than a fresh interpreter importing
 # TensorFlow on a busy machine, and still an end for one whose imports hang.
 START_TIMEOUT = 120.0
