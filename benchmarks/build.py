@@ -377,7 +377,7 @@ PEER_GOALS = {  # ratio: (build, the variant this plugin's build is divided by, 
     "warm rebuild: run-examples / markdown-exec": ("warm", "markdown-exec", 0.35),
     "warm rebuild: run-examples / no execution plugin": ("warm", "no execution plugin", 1.3),
 }
-PEER_REPEATS = 3  # builds of each variant per run: the builds take a second or two
+PEER_REPEATS = 5  # builds of each variant per run: short builds, which vary by 10-20 %
 CONTINUES = "<!--pytest-codeblocks:cont-->\n"
 
 
