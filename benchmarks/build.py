@@ -4,7 +4,8 @@ Run with ``make bench`` (``--runs N`` for the median of N; ``--no-tests`` leaves
 the README's test command, which is timed once, with its caches set aside;
 ``--no-baseline``, ``--no-serve``, ``--no-workers`` and ``--no-setup`` leave out the slow
 mkdocs-jupyter baseline, the ``mkdocs serve`` reloads, the cold builds with a set number of
-workers and the timing of an empty virtualenv's set-up).
+workers and the timing of an empty virtualenv's set-up; ``--no-peer`` the small site built
+by markdown-exec, ``--no-site`` everything of this repository's site, the peer site only).
 Builds work on a copy of the site's sources in a temporary directory, so the repository
 and its example cache are left alone.
 Writes ``benchmarks/results/build.json`` and ``build.md`` (``--name``: other names) and
@@ -23,6 +24,12 @@ with ``uv sync`` (as ``make`` does) against pip (as it did before the lock).
 The builds, serve's reloads and ``make test`` are measured under each of the plugin's
 start methods (``--start-methods``, by default ``auto``, forkserver here, in full, then
 ``spawn``, as on Windows, reported beside it).
+
+Then a small site without Keras (``benchmarks/peer/docs``: ordinary examples, MkDocs' own
+theme) built from the same pages three ways in the same run: by this plugin, by
+markdown-exec (which runs every fence in the MkDocs process at every build, having no
+cache) and without any execution plugin (what MkDocs itself costs); cold and warm, each the
+median of several builds, the goals stated as ratios between them.
 """
 
 import argparse
@@ -43,6 +50,8 @@ import time
 from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
+
+import psutil
 
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.notebooks import page_notebook
@@ -68,16 +77,49 @@ BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 READY = re.compile(r"ready to run pages by \w+")  # the plugin has imported its preload
 
 
-def timed(command, cwd, **environment):
-    """Wall seconds of ``command``; if it fails, the benchmark stops with its output."""
+def timed(command, cwd, alone=False, **environment):
+    """Wall seconds of ``command``; if it fails, the benchmark stops with its output.
+
+    ``alone``: it runs in a session of its own, and once it has returned, the benchmark
+    waits (untimed) until every process it started has ended: the plugin's fork server
+    ends a few tenths of a second after its build, taking the CPU of the next command.
+    """
     start = time.perf_counter()
     env = {**ENV, **environment}
-    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    with subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=alone,
+    ) as process:
+        stdout, stderr = process.communicate()
     seconds = time.perf_counter() - start
-    if result.returncode:
-        output = (result.stdout + result.stderr)[-5000:]
+    if process.returncode:
+        output = (stdout + stderr)[-5000:]
         sys.exit(f"{' '.join(map(str, command))} failed in {cwd}:\n{output}")
+    if alone:
+        wait_for_session(process.pid, command)
     return seconds
+
+
+def wait_for_session(session, command, limit=60):
+    """Wait until no process of ``session`` is left; after ``limit`` seconds, stop: the
+    command left processes behind. (psutil lists the processes on every system.)"""
+    deadline = time.monotonic() + limit
+    while left := [pid for pid in psutil.pids() if in_session(pid, session)]:
+        if time.monotonic() > deadline:
+            sys.exit(f"{' '.join(map(str, command))} left processes {left} running")
+        time.sleep(0.05)
+
+
+def in_session(pid, session):
+    try:
+        return os.getsid(pid) == session
+    except OSError:  # gone, or not ours to ask
+        return False
 
 
 def build(project, **environment):
@@ -312,6 +354,122 @@ def baseline_project(into):
     return into
 
 
+PEER_DOCS = ROOT / "benchmarks" / "peer" / "docs"  # the pages, as this plugin runs them
+PEER_VARIANTS = {  # each variant's mkdocs.yml after its site_name and theme
+    "run-examples": "plugins:\n  - search\n  - run-examples:\n"
+    "      preload: [numpy, matplotlib.pyplot]\n",
+    # markdown-exec's documented set-up: its plugin adds the fences to superfences.
+    "markdown-exec": "plugins:\n  - search\n  - markdown-exec\n"
+    "markdown_extensions:\n  - pymdownx.superfences\n",
+    "no execution plugin": "plugins:\n  - search\n",
+}
+# A line each page prints when it runs, not written in its source (nor any character that
+# HTML escapes).
+PEER_OUTPUTS = {
+    "index": "total letters: 19",
+    "books": "pages in all: 977",
+    "words": "6 pairs:",
+    "arrays": "column sums: [12 15 18 21]",
+    "chart": "sum of squares: 285",
+}
+PEER_GOALS = {  # ratio: (build, the variant this plugin's build is divided by, its limit)
+    "cold build: run-examples / markdown-exec": ("cold", "markdown-exec", 1.0),
+    "warm rebuild: run-examples / markdown-exec": ("warm", "markdown-exec", 0.35),
+    "warm rebuild: run-examples / no execution plugin": ("warm", "no execution plugin", 1.3),
+}
+PEER_REPEATS = 5  # builds of each variant per run: short builds, which vary by 10-20 %
+CONTINUES = "<!--pytest-codeblocks:cont-->\n"
+
+
+def markdown_exec_page(markdown, session):
+    """A page as markdown-exec runs it: each fence ``exec="on"``, its source shown above
+    its output (a text block, as this plugin shows it), all of the page's fences in one
+    session (one namespace, as this plugin runs a page's fences)."""
+    opening = f'```python exec="on" source="above" result="text" session="{session}"\n'
+    return markdown.replace(CONTINUES, "").replace("```python\n", opening)
+
+
+def peer_project(into, variant):
+    """The small site's sources, built by ``variant`` (a key of PEER_VARIANTS)."""
+    docs = into / "docs"
+    docs.mkdir(parents=True)
+    for page in sorted(PEER_DOCS.glob("*.md")):
+        markdown = page.read_text("utf-8")
+        if variant == "markdown-exec":
+            markdown = markdown_exec_page(markdown, page.stem)
+        (docs / page.name).write_text(markdown, "utf-8")
+    (into / "mkdocs.yml").write_text(
+        f"site_name: peer ({variant})\ntheme:\n  name: mkdocs\n{PEER_VARIANTS[variant]}"
+    )
+    return into
+
+
+def check_peer_site(site, variant, warm):
+    """Stop the benchmark unless each page of ``site`` shows what it printed exactly when
+    ``variant`` runs the examples, this plugin's chart page shows its figure, and its warm
+    rebuild ran no page (all from its cache)."""
+    runs = variant != "no execution plugin"
+    for stem, printed in PEER_OUTPUTS.items():
+        page = site / ("" if stem == "index" else stem) / "index.html"
+        if (printed in page.read_text("utf-8")) != runs:
+            sys.exit(f"{variant}: {page} {'lacks' if runs else 'shows'} {printed!r}")
+    if variant != "run-examples":
+        return
+    chart = site / "chart" / "index.html"
+    if '<img src="../assets/examples/' not in chart.read_text("utf-8"):
+        sys.exit(f"{variant}: {chart} does not show the chart")
+    executed = json.loads((site / "execution-report.json").read_text())["executions"]
+    if warm and executed:
+        sys.exit(f"{variant}: the warm rebuild of {site.parent} ran {executed} pages")
+
+
+def measure_peer(runs):
+    """Cold and warm builds of the small site by each variant, interleaved so that the
+    machine's load weighs on all alike: their medians, and the goals' ratios."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-q"]
+    seconds = {variant: {"cold": [], "warm": []} for variant in PEER_VARIANTS}
+    with tempfile.TemporaryDirectory() as bytecode:
+        # The plugin is installed from its sources (editable), which Python compiles at
+        # every start where it may not write bytecode (PYTHONDONTWRITEBYTECODE, as on CI);
+        # pip compiles an installed wheel. So every build writes and reads bytecode in a
+        # folder of its own, filled by a first build of each variant, not timed.
+        compiled = {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": bytecode}
+        for variant in PEER_VARIANTS:
+            with tempfile.TemporaryDirectory() as tmp:
+                timed(command, peer_project(Path(tmp), variant), alone=True, **compiled)
+        for _ in range(runs * PEER_REPEATS):
+            for variant, builds in seconds.items():
+                with tempfile.TemporaryDirectory() as tmp:
+                    project = peer_project(Path(tmp), variant)  # no cache, no site yet
+                    builds["cold"].append(timed(command, project, alone=True, **compiled))
+                    check_peer_site(project / "site", variant, warm=False)
+                    rebuild = timed(command, project, alone=True, **compiled)  # no change
+                    builds["warm"].append(rebuild)
+                    check_peer_site(project / "site", variant, warm=True)
+    medians = {
+        variant: {kind: statistics.median(times) for kind, times in builds.items()}
+        for variant, builds in seconds.items()
+    }
+    return {
+        "pages": len(PEER_OUTPUTS),
+        "fences": sum(p.read_text("utf-8").count("```python\n") for p in PEER_DOCS.glob("*.md")),
+        "builds": {
+            variant: {
+                kind: {
+                    "median_s": round(medians[variant][kind], 2),
+                    "runs_s": [round(s, 2) for s in times],
+                }
+                for kind, times in builds.items()
+            }
+            for variant, builds in seconds.items()
+        },
+        "ratios": {
+            name: round(medians["run-examples"][kind] / medians[other][kind], 2)
+            for name, (kind, other, _) in PEER_GOALS.items()
+        },
+    }
+
+
 def measure(args):
     units = []
     runs = {method: {kind: [] for kind in RUN_KINDS} for method in args.start_methods}
@@ -493,6 +651,14 @@ def spawn_serve(result, name):
 
 
 def markdown_table(result):
+    """The site's table (if measured), then the small site's (if measured)."""
+    lines = site_table(result) if "builds" in result else []
+    if "peer" in result:
+        lines += ["", *peer_table(result)] if lines else peer_table(result)
+    return "\n".join(lines) + "\n"
+
+
+def site_table(result):
     builds = result["builds"]
     cold = builds["cold build (empty cache)"]
     unit = result["unit_import_s"]
@@ -582,7 +748,37 @@ def markdown_table(result):
     lines += ["", "| page (cold build) | running its examples |", "|---|---:|"]
     for page, seconds in sorted(result["per_page_s"].items(), key=lambda item: -item[1]):
         lines.append(f"| {page} | {seconds:.2f} s |")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def peer_table(result):
+    """The small site's goals: this plugin's build against markdown-exec's and MkDocs' own."""
+    peer = result["peer"]
+    builds = peer["builds"]
+    repeats = len(builds["run-examples"]["cold"]["runs_s"])
+    lines = [
+        f"A small site without Keras (`benchmarks/peer/docs`: {peer['pages']} pages, "
+        f"{peer['fences']} fences of prints, loops, a dataclass, NumPy and a matplotlib chart; "
+        "MkDocs' own theme), the same pages built by this plugin, by markdown-exec and "
+        f"without an execution plugin, interleaved; median of {repeats} builds each "
+        f"({result['machine']}). Cold: new folders (this plugin's cache empty); warm: the "
+        "same build again, nothing changed (this plugin takes every page from its cache; "
+        "markdown-exec, which has none, runs them all again). Both show what the pages "
+        "print; the figure the chart page saves, only this plugin (markdown-exec shows "
+        "what a fence prints: a figure, as the SVG or HTML it prints). Without an execution "
+        f"plugin the cold build took {builds['no execution plugin']['cold']['median_s']:.2f} s.",
+        "",
+        "| what | figure | goal |",
+        "|---|---:|---|",
+    ]
+    for name, (kind, other, limit) in PEER_GOALS.items():
+        ratio = peer["ratios"][name]
+        lines.append(
+            f"| {name} | {builds['run-examples'][kind]['median_s']:.2f} s / "
+            f"{builds[other][kind]['median_s']:.2f} s = {ratio:.2f} | "
+            f"≤ {limit} {'✓' if ratio <= limit else '✗'} |"
+        )
+    return lines
 
 
 def main():
@@ -594,6 +790,8 @@ def main():
         ("baseline", "build the mkdocs-jupyter baseline"),
         ("serve", "measure reloads under `mkdocs serve`"),
         ("workers", "time cold builds with workers: 1 and 2"),
+        ("site", "measure this repository's site (and set-up, tests): the small site only"),
+        ("peer", "build the small site by this plugin, markdown-exec and no plugin"),
     ]:
         parser.add_argument(f"--no-{name}", dest=name, action="store_false", help=f"do not {what}")
     parser.add_argument(
@@ -612,8 +810,10 @@ def main():
     result = {
         "machine": f"{machine}, Python {platform.python_version()}",
         "runs": args.runs,
-        **measure(args),
+        **(measure(args) if args.site else {}),
     }
+    if args.peer:
+        result["peer"] = measure_peer(args.runs)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown_table(result)

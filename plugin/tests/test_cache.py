@@ -236,6 +236,32 @@ def test_a_module_the_job_comes_to_import_is_covered(tmp_path):
     assert environment.plugin_digest(package) != edited
 
 
+def test_the_plugin_digest_is_kept_for_the_files_as_they_are(tmp_path):
+    package = a_copy_of_the_plugin(tmp_path)
+    memo = tmp_path / "cache" / "environment" / "plugin.json"
+    found = environment.plugin_digest(package)
+    assert environment.plugin_digest(package, memo) == found
+    kept = json.loads(memo.read_text())
+    assert kept["digest"] == found
+    # Read, not found again: a digest the memo holds for these files is the answer.
+    memo.write_text(json.dumps({**kept, "digest": "kept"}))
+    assert environment.plugin_digest(package, memo) == "kept"
+    # A module of the build changes the files, not the digest: found again, kept again.
+    with (package / "render.py").open("a", encoding="utf-8") as file:
+        file.write("\nEDITED = True\n")
+    assert environment.plugin_digest(package, memo) == found
+    assert json.loads(memo.read_text())["files"] != kept["files"]
+    # A module a job runs changes both.
+    with (package / "runner.py").open("a", encoding="utf-8") as file:
+        file.write("\n# edited\n")
+    edited = environment.plugin_digest(package)
+    assert edited != found
+    assert environment.plugin_digest(package, memo) == edited
+    memo.write_text("{not json")
+    assert environment.plugin_digest(package, memo) == edited
+    assert json.loads(memo.read_text())["digest"] == edited
+
+
 def test_every_form_of_import_is_followed(tmp_path):
     package = tmp_path / "pkg"
     (package / "sub").mkdir(parents=True)

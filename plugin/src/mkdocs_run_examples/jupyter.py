@@ -35,7 +35,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-import nbformat
 from markdown.extensions.toc import slugify
 from mkdocs.utils import get_relative_url
 
@@ -186,6 +185,8 @@ class Tidier:
 
 def _default_anchors(page: Page, config: MkDocsConfig, language: str) -> list[str]:
     """Anchors of the default language's twin's Markdown headings, in order."""
+    import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
     twin = page.file.src_uri
     if language:
         twin = f"{language}/{twin.partition('/')[2]}"

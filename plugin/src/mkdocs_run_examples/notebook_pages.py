@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
@@ -47,6 +46,8 @@ def notebook_page(build: Build, page: Page, config: MkDocsConfig) -> None:
 
 def _with_outputs(build: Build, plan: NotebookPlan, outputs: dict[str, Any]) -> Path:
     """A copy of the notebook with its ``outputs`` and the install cell, in the cache."""
+    import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
     # The install cell is shown and offered, not run: the build has what it installs.
     executed = with_install_cell(with_outputs(plan.source, outputs["cells"]), build.install)
     text: str = nbformat.writes(executed)

@@ -25,13 +25,13 @@ import re
 import textwrap
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypedDict
-
-import nbformat
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from mkdocs_run_examples import figures
 from mkdocs_run_examples.records import Fence
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 # A requirement pinned to the version installed here (``pinned``): (name, version,
 # "name[extra]==version").
@@ -65,6 +65,7 @@ def run_notebook(
     seconds for one cell. ``started(number)`` is called as each code cell starts (its
     number from 1), so that a supervisor knows which cell ran if the process dies or
     times out."""
+    import nbformat
     from nbclient import NotebookClient  # in the job's process only: the build does not need it
     from nbclient.exceptions import CellExecutionError
 
@@ -130,6 +131,8 @@ VERSIONS_CELL = (
 def with_outputs(notebook: NotebookNode, outputs: Iterable[Mapping[str, Any]]) -> NotebookNode:
     """A copy of ``notebook`` whose code cells carry ``outputs`` (run_notebook's cells),
     without the figures' facts (see :func:`figure_facts`)."""
+    import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
     filled = copy.deepcopy(notebook)
     for cell, result in zip(code_cells(filled), outputs, strict=True):
         cell.outputs = [nbformat.from_dict(output) for output in result["outputs"]]
@@ -196,6 +199,8 @@ def with_install_cell(
     filled = copy.deepcopy(notebook)
     if source is None:
         return filled
+    import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
     cell: NotebookNode = nbformat.v4.new_code_cell(source)
     cell.id = cell_id
     cells = filled.cells
@@ -214,6 +219,8 @@ def without_outputs(notebook: NotebookNode) -> NotebookNode:
 def page_notebook(markdown: str, fences: Iterable[Fence], install: Sequence[Pin] = ()) -> str:
     """A notebook of a Markdown page: prose as Markdown cells, each fence a code cell;
     the first code cell installs ``install`` (pins from ``pinned``)."""
+    import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
     lines = markdown.split("\n")
     cells: list[NotebookNode] = []
     start = 0

@@ -7,7 +7,9 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from mkdocs_run_examples.labels import LABELS
-from mkdocs_run_examples.pool import START_METHODS
+
+# Here, not in pool.py, which a build imports only when a page must run.
+START_METHODS = ("auto", "forkserver", "fork", "spawn")
 
 LanguageLabels = dict[str, dict[str, str]]  # language code -> {LABELS key: text}
 # A language code as MkDocs' themes and mkdocs-static-i18n spell them: en, zh, zh-Hant, pt_BR

@@ -13,9 +13,8 @@ import gc
 import os
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
 
-import nbformat
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, get_files
@@ -28,10 +27,14 @@ from mkdocs_run_examples.keys import Key, page_key
 from mkdocs_run_examples.notebooks import code_cells
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.page_files import data_files, protected_paths
-from mkdocs_run_examples.pool import WorkerPool, start_method
 from mkdocs_run_examples.records import Fence, Job, NotebookRun, Outcome, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
 from mkdocs_run_examples.store import RunCache
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+    from mkdocs_run_examples.pool import WorkerPool
 
 log = get_plugin_logger(__name__)
 Run = tuple[Future[Outcome], list[str]]  # the future of the job's Outcome, why it runs
@@ -65,7 +68,7 @@ class Plan(Generic[ListingT, SourceT]):
 
 
 PagePlan = Plan[Fence, str]
-NotebookPlan = Plan[CodeCell, nbformat.NotebookNode]
+NotebookPlan: TypeAlias = Plan[CodeCell, "NotebookNode"]
 
 
 class Pools:
@@ -82,17 +85,23 @@ class Pools:
     def __init__(self) -> None:
         self._pools: dict[str, WorkerPool] = {}  # "pages", "notebooks" -> its pool
 
-    def pages(self, options: RunExamplesConfig, notebooks: int) -> WorkerPool:
+    # pool.py and multiprocessing are imported when a pool is made: a build whose pages
+    # are all in the cache does without them (8 ms).
+    def pages(self, options: RunExamplesConfig, notebooks: int) -> "WorkerPool":
         """The pages' pool; ``notebooks``: how many notebooks the build runs."""
+        from mkdocs_run_examples.pool import WorkerPool
+
         if "pages" not in self._pools:
             size = max(1, _size(options) - notebooks)
             pool = WorkerPool(size, options.preload, niceness=10, method=options.start_method)
             self._pools["pages"] = pool
         return self._pools["pages"]
 
-    def notebooks(self, options: RunExamplesConfig) -> WorkerPool:
+    def notebooks(self, options: RunExamplesConfig) -> "WorkerPool":
         """The notebooks' pool: a notebook's kernel is a process of its own, so its job
         needs no warm fork."""
+        from mkdocs_run_examples.pool import WorkerPool, start_method
+
         if "notebooks" not in self._pools:
             method = "fork" if start_method(options.start_method) == "fork" else "spawn"
             self._pools["notebooks"] = WorkerPool(_size(options), method=method, jobs="notebooks")
@@ -124,7 +133,9 @@ class Planner:
         self.cache = RunCache(self.root / options.cache_dir, grace=0)
         self.cache.begin()
         lock = self.root / options.lock_file if options.lock_file else None
-        self.environment = Environment.current(lock)
+        self.environment = Environment.current(
+            lock, self.cache.directory / "environment" / "plugin.json"
+        )
         self.sources = {name: self.root / path for name, path in options.sources.items()}
         self.docs_dir = Path(config.docs_dir)
         self.protected = protected_paths(config)  # what the pages' code may not write into
@@ -194,6 +205,8 @@ class Planner:
         plan = self.notebooks.get(self.path(file))
         if plan is not None:
             return plan
+        import nbformat  # 0.1 s (jsonschema): only a build that needs it pays it
+
         notebook = nbformat.read(file.abs_src_path, as_version=4)
         cells = [CodeCell(cell.source) for cell in code_cells(notebook)]
         language, name = self.language_and_name(file)

@@ -51,6 +51,7 @@ from mkdocs.plugins import get_plugin_logger
 
 from mkdocs_run_examples import processes
 from mkdocs_run_examples.execution import ENVIRONMENT, run_job
+from mkdocs_run_examples.options import START_METHODS
 from mkdocs_run_examples.records import (
     Failure,
     FailureKind,
@@ -64,7 +65,12 @@ from mkdocs_run_examples.scratch import ScratchRoot, remove_stale_scratch
 
 log = get_plugin_logger(__name__)
 
-START_METHODS = ("auto", "forkserver", "fork", "spawn")
+# What a job's process imports to run a page or notebook (see execution.run_job).
+JOB_IMPORTS = (
+    "mkdocs_run_examples.execution",
+    "mkdocs_run_examples.runner",
+    "mkdocs_run_examples.notebooks",
+)
 # Seconds a job's process may take to start: far more than a fresh interpreter importing
 # TensorFlow on a busy machine, and still an end for one whose imports hang.
 START_TIMEOUT = 120.0
@@ -178,7 +184,8 @@ class WorkerPool:
         server_log = self._scratch.path / "server.log"
         # The pages' environment, before TensorFlow is imported: it reads some at import.
         variables = {**ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
-        modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload]
+        # Then what run_job imports, so that no page imports (or compiles) it again.
+        modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload, *JOB_IMPORTS]
         with _forkserver_lock, _environment(variables):
             self.context.set_forkserver_preload(modules)
             ready = self.context.Process(target=_nothing)  # type: ignore[attr-defined]

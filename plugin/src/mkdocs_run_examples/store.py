@@ -9,6 +9,8 @@ Layout of the cache directory::
     images/<sha256>.<ext>     images, shared between runs
     manifests/<page>.json     the manifest of each page's last stored run
     notebooks/<folder>/...    executed notebooks the plugin hands to mkdocs-jupyter
+    environment/plugin.json   the plugin's digest, kept for its files as they are
+                              (``environment.plugin_digest``); left alone
     rendered/...              mkdocs-jupyter's own cache: left alone
 
 A build marks what it uses (:meth:`RunCache.begin`, :meth:`RunCache.use`, and
