@@ -418,7 +418,8 @@ def check_peer_site(site, variant, warm):
     chart = site / "chart" / "index.html"
     if '<img src="../assets/examples/' not in chart.read_text("utf-8"):
         sys.exit(f"{variant}: {chart} does not show the chart")
-    executed = json.loads((site / "execution-report.json").read_text())["executions"]
+    report = site.parent / ".cache" / "run-examples" / "report" / "execution-report.json"
+    executed = json.loads(report.read_text())["executions"]
     if warm and executed:
         sys.exit(f"{variant}: the warm rebuild of {site.parent} ran {executed} pages")
 
