@@ -337,6 +337,42 @@ _ONE_PAGE_BY_FORK_SERVER = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif("forkserver" not in METHODS, reason="no fork server here")
+@pytest.mark.parametrize("run_as", ["script", "module"])
+def test_jobs_do_not_import_again_what_the_build_s_main_module_imports(tmp_path, run_as):
+    """multiprocessing runs the main module again in every child (``mkdocs`` imports
+    MkDocs there: 0.1-0.3 s a job). Whether the build runs as ``mkdocs`` (a script) or
+    ``python -m mkdocs``, what its main module imports is imported once, by the fork
+    server: not by each of three jobs."""
+    imports = tmp_path / "imports.txt"
+    (tmp_path / "heavy.py").write_text(
+        f"with open({str(imports)!r}, 'a') as log:\n    log.write('imported\\n')\n"
+    )
+    (tmp_path / "build.py").write_text("import heavy\n" + _THREE_PAGES_BY_FORK_SERVER)
+    command = [str(tmp_path / "build.py")] if run_as == "script" else ["-m", "build"]
+    ran = subprocess.run([sys.executable, *command], capture_output=True, text=True, cwd=tmp_path)
+    assert ran.returncode == 0 and ran.stdout == "ran\n" * 3, ran.stderr
+    # by the build, then by the fork server (which its jobs are forks of)
+    assert imports.read_text() == "imported\n" * 2
+
+
+_THREE_PAGES_BY_FORK_SERVER = textwrap.dedent(
+    """
+    from mkdocs_run_examples.fences import find_fences
+    from mkdocs_run_examples.pool import WorkerPool
+    from mkdocs_run_examples.records import Job
+
+    if __name__ == "__main__":
+        pool = WorkerPool(1, method="forkserver")
+        job = Job("page", "p.md", tuple(find_fences("```python\\nprint('ran')\\n```\\n")), 60)
+        for _ in range(3):
+            outcome = pool.submit(job).result()
+            print(outcome.run.outputs[0].stdout if outcome.run.failure is None else outcome, end="")
+        pool.close()
+    """
+)
+
+
 _HANGING_BUILD = textwrap.dedent(
     """
     from mkdocs_run_examples.fences import find_fences

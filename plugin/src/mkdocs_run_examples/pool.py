@@ -30,6 +30,7 @@ limit of its own.
 
 from __future__ import annotations
 
+import ast
 import concurrent.futures
 import contextlib
 import importlib
@@ -38,6 +39,7 @@ import multiprocessing.connection
 import multiprocessing.util
 import os
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -45,6 +47,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from mkdocs.plugins import get_plugin_logger
@@ -159,7 +162,9 @@ class WorkerPool:
         """Import ``preload`` once where the jobs start from (the fork server, or the build
         for ``fork``), before the first job starts; and say when pages can run."""
         with self._prepare_lock:
-            if self._prepared or not self.preload:
+            # The fork server always starts here: with what every job imports, if not
+            # with ``preload``; else each job would import the build's main module itself.
+            if self._prepared or (not self.preload and self.method != "forkserver"):
                 self._prepared = True
                 return
             start = time.perf_counter()
@@ -172,10 +177,12 @@ class WorkerPool:
             names, seconds = ", ".join(self.preload), time.perf_counter() - start
             if self.method == "spawn":
                 log.info("ready to run pages by spawn: each imports %s itself", names)
-            else:
+            elif names:
                 log.info(
                     "ready to run pages by %s: %s imported in %.1f s", self.method, names, seconds
                 )
+            else:
+                log.info("ready to run pages by %s in %.1f s", self.method, seconds)
 
     def _start_forkserver(self) -> None:
         """Start the fork server, which imports the build's main module (so that its jobs
@@ -185,7 +192,12 @@ class WorkerPool:
         # The pages' environment, before TensorFlow is imported: it reads some at import.
         variables = {**ENVIRONMENT, "RUN_EXAMPLES_SERVER_LOG": str(server_log)}
         # Then what run_job imports, so that no page imports (or compiles) it again.
-        modules = ["mkdocs_run_examples.server_output", "__main__", *self.preload, *JOB_IMPORTS]
+        modules = [
+            "mkdocs_run_examples.server_output",
+            *_main_imports(),
+            *self.preload,
+            *JOB_IMPORTS,
+        ]
         with _forkserver_lock, _environment(variables):
             self.context.set_forkserver_preload(modules)
             ready = self.context.Process(target=_nothing)  # type: ignore[attr-defined]
@@ -254,6 +266,31 @@ def _fork_server_socket_folder() -> None:
         multiprocessing.util.get_temp_dir()  # kept by multiprocessing from now on
     finally:
         tempfile.tempdir = default
+
+
+def _main_imports() -> list[str]:
+    """What the build's main module imports (``mkdocs.__main__`` for ``python -m mkdocs``
+    and the ``mkdocs`` command alike). Each job's process runs that module again, as
+    multiprocessing does for every child: the fork server's own preload of ``__main__``
+    never worked before Python 3.13.8 (CPython issues 126631, 137996), nor for ``-m``.
+    Once the fork server has imported what it imports, that run costs a few ms, not the
+    0.1-0.3 s of importing MkDocs in every job."""
+    main = sys.modules["__main__"]
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name:
+        return [spec.name]
+    path = getattr(main, "__file__", None)
+    try:
+        tree = ast.parse(Path(path).read_bytes()) if path else ast.Module([], [])
+    except (OSError, SyntaxError, ValueError):
+        return []  # not a file Python can read
+    names = []
+    for statement in tree.body:
+        if isinstance(statement, ast.Import):
+            names += [alias.name for alias in statement.names]
+        elif isinstance(statement, ast.ImportFrom) and statement.level == 0 and statement.module:
+            names.append(statement.module)
+    return names
 
 
 def _nothing() -> None:
