@@ -55,3 +55,31 @@ def test_every_make_target_named_has_a_rule():
     named += [line.split()[1] for line in ci_commands() if line.startswith("make ")]
     assert named
     assert set(named) <= rules, set(named) - rules
+
+
+# What a newcomer reads first: what this is, the two commands, how pages run their
+# examples, where to go next. Measurements live in benchmarks/results/ and on the
+# Contributing page.
+README_SECTIONS = [
+    "What is in it",
+    "The two commands",
+    "How pages run their examples",
+    "Where to go next",
+]
+README_MAX_LINES = 100
+# A measured time or ratio: "3.1 s", "0.53 × import", "= 1.25".
+MEASUREMENT = re.compile(r"\d\s?s\b|×\s?import|=\s?\d+\.\d+")
+
+
+def test_the_readme_is_for_newcomers():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert re.findall(r"^## (.+)$", readme, re.MULTILINE) == README_SECTIONS
+    assert len(readme.splitlines()) <= README_MAX_LINES
+    assert MEASUREMENT.findall(readme) == []
+
+
+def test_the_readme_s_links_lead_to_files_of_the_repository():
+    readme = (ROOT / "README.md").read_text("utf-8")
+    links = [link for link in re.findall(r"\]\(([^)#]+)\)", readme) if "://" not in link]
+    assert links
+    assert [link for link in links if not (ROOT / link).exists()] == []
