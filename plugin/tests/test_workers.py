@@ -373,6 +373,41 @@ _THREE_PAGES_BY_FORK_SERVER = textwrap.dedent(
 )
 
 
+@pytest.mark.skipif("forkserver" not in METHODS, reason="no fork server here")
+def test_a_build_stopped_while_its_page_awaits_the_fork_server_names_the_page(tmp_path):
+    """The log said the page was running once it was handed to a worker: Ctrl-C while
+    the fork server still imports ``preload`` names that page too."""
+    (tmp_path / "slow.py").write_text("import time\ntime.sleep(5)\n")
+    ran = subprocess.run(
+        [sys.executable, "-c", _STOPPED_WHILE_THE_SERVER_STARTS],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), *sys.path])},
+        timeout=60,
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "stopped while running p.md" in ran.stderr
+
+
+_STOPPED_WHILE_THE_SERVER_STARTS = textwrap.dedent(
+    """
+    import logging, time
+    from mkdocs_run_examples.fences import find_fences
+    from mkdocs_run_examples.pool import WorkerPool
+    from mkdocs_run_examples.records import Job
+
+    if __name__ == "__main__":
+        logging.basicConfig()
+        pool = WorkerPool(1, ["slow"], method="forkserver")
+        job = Job("page", "p.md", tuple(find_fences("```python\\nprint('ran')\\n```\\n")), 60)
+        pool.submit(job)
+        time.sleep(1)  # the fork server imports slow (5 s)
+        pool.close()
+    """
+)
+
+
 _HANGING_BUILD = textwrap.dedent(
     """
     from mkdocs_run_examples.fences import find_fences

@@ -115,7 +115,8 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
         self._scratch: ScratchRoot | None = None
-        self._running: dict[int, tuple[str, BaseProcess]] = {}  # thread id -> job, process
+        # thread id -> job, and its process once started
+        self._running: dict[int, tuple[str, BaseProcess | None]] = {}
         self._prepare_lock = threading.Lock()
         self._prepared = False
 
@@ -153,7 +154,8 @@ class WorkerPool:
             log.warning("stopped while running %s", ", ".join(name for name, _ in running))
         executor.shutdown(wait=False, cancel_futures=True)
         for _, process in running:
-            _kill(process)
+            if process is not None:
+                _kill(process)
         executor.shutdown(wait=True)
         if self._scratch is not None:
             self._scratch.close()
@@ -209,6 +211,15 @@ class WorkerPool:
     def _run(self, job: Job, on_start: Callable[[], None] | None) -> Outcome:
         if on_start is not None:
             on_start()
+        with self._lock:  # from now on, a stopped build names it (it may await the server)
+            self._running[threading.get_ident()] = (job.name, None)
+        try:
+            return self._run_job(job)
+        finally:
+            with self._lock:
+                self._running.pop(threading.get_ident(), None)
+
+    def _run_job(self, job: Job) -> Outcome:
         self._prepare()  # its seconds count once the fork server has imported preload
         start = time.perf_counter()
         assert self._scratch is not None
@@ -230,11 +241,7 @@ class WorkerPool:
                 finally:
                     sending.close()
                     watching.close()
-                try:
-                    followed = _follow(process, receiving, self.start_timeout, job.timeout)
-                finally:
-                    with self._lock:
-                        self._running.pop(threading.get_ident(), None)
+                followed = _follow(process, receiving, self.start_timeout, job.timeout)
                 # However it ended, what it left running: the processes carrying its token,
                 # and those of its process group where there are groups.
                 group = process.pid if hasattr(os, "killpg") else None
