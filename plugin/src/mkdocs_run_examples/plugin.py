@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -112,6 +113,18 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
         self.build.write(Path(config.site_dir))
         if not _building_another_language(config):
             self.build.planner.cache.evict()
+
+    def on_serve(
+        self, server: LiveReloadServer, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        """Rebuild when what the pages import changes, not only ``docs/``: the
+        ``sources`` folders and the ``lock_file`` (both in the pages' cache keys, so that
+        only the pages using what changed run again)."""
+        root = Path(config.config_file_path).parent
+        for path in [*self.config.sources.values(), self.config.lock_file]:
+            if path and (root / path).exists():
+                server.watch(str(root / path))
+        return server
 
     def on_shutdown(self) -> None:
         self.pools.close()
