@@ -4,6 +4,7 @@ Each test builds (or serves) a small site under ``tmp_path`` with MkDocs' own th
 the standard library only, in a process of its own, as a contributor would.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -175,6 +176,31 @@ def wait_for(log, text, server, seconds=120):
         time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def serving(project, log, address, env=None):
+    """``mkdocs serve`` of ``project`` on ``address``, its output in the file ``log``, once
+    it serves; stopped by Ctrl-C as a contributor stops it (the plugin's on_shutdown
+    ends its pages)."""
+    with log.open("w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "-a", address],
+            cwd=project,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            wait_for(log, "Serving on", server)
+            yield server
+        finally:
+            server.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
 def test_serve_does_not_rebuild_in_a_loop_when_a_page_writes_into_docs(tmp_path):
     """The finding: under serve, a failing fence that wrote into docs/ rebuilt the site
     50 times in 25 s once an edit made it rebuild (each write a change, each build
@@ -187,28 +213,12 @@ def test_serve_does_not_rebuild_in_a_loop_when_a_page_writes_into_docs(tmp_path)
     project = make_site(tmp_path, {"index.md": page(absolute), "other.md": page(relative)})
     log = tmp_path / "serve.log"
     address = f"127.0.0.1:{free_port()}"
-    with log.open("w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", address],
-            cwd=project,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for(log, "Serving on", server)
-            # An edit: serve rebuilds once, and runs the failed pages again.
-            with (docs / "other.md").open("a", encoding="utf-8") as edited:
-                edited.write("\nEdited.\n")
-            time.sleep(SERVE_SECONDS)
-            assert server.poll() is None, log.read_text(encoding="utf-8")
-        finally:
-            # Ctrl-C, as a contributor stops it: the plugin's on_shutdown ends its pages.
-            server.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with serving(project, log, address) as server:
+        # An edit: serve rebuilds once, and runs the failed pages again.
+        with (docs / "other.md").open("a", encoding="utf-8") as edited:
+            edited.write("\nEdited.\n")
+        time.sleep(SERVE_SECONDS)
+        assert server.poll() is None, log.read_text(encoding="utf-8")
     text = log.read_text(encoding="utf-8")
     assert f"Serving on http://{address}/" in text, text
     assert text.count("Building documentation...") == 2, text

@@ -2,14 +2,12 @@
 again the pages that use what changed, and only those, and reloads the browser."""
 
 import os
-import signal
-import subprocess
 import sys
 import time
 import urllib.request
 
 import yaml
-from test_files import free_port, wait_for
+from test_files import free_port, serving, wait_for
 
 SHAPES = "def area(side):\n    return side * side\n"
 USES_IT = "# Area\n\n```python\nfrom shapes import area\n\nprint('area:', area(3))\n```\n"
@@ -34,30 +32,14 @@ def test_serve_runs_again_the_pages_using_an_edited_source(tmp_path):
     address = f"127.0.0.1:{free_port()}"
     # The pages import shapes as a reader's installed package would be imported.
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(project / "src"), *sys.path])}
-    with log.open("w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "-a", address],
-            cwd=project,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
-        try:
-            wait_for(log, "Serving on", server)
-            assert "area: 9" in served(address)
-            source.write_text(SHAPES.replace("side * side", "side * side * 2"), encoding="utf-8")
-            wait_for(log, "Reloading browsers", server)
-            deadline = time.monotonic() + 60
-            while "area: 18" not in served(address):
-                assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
-                time.sleep(0.5)
-        finally:
-            server.send_signal(signal.SIGINT if os.name == "posix" else signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    with serving(project, log, address, environment) as server:
+        assert "area: 9" in served(address)
+        source.write_text(SHAPES.replace("side * side", "side * side * 2"), encoding="utf-8")
+        wait_for(log, "Reloading browsers", server)
+        deadline = time.monotonic() + 60
+        while "area: 18" not in served(address):
+            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")
+            time.sleep(0.5)
     text = log.read_text(encoding="utf-8")
     assert "src/shapes" in text.split("Watching paths for changes:")[1].splitlines()[0], text
     assert text.count("running docs/index.md") == 2, text
