@@ -17,6 +17,8 @@ import pytest
 import yaml
 from test_example_site import run_python
 
+from mkdocs_run_examples.labels import word_space
+
 README = Path(__file__).parents[1] / "README.md"
 # A fence of the README with a file name: ```yaml title="mkdocs.yml" (its closing fence
 # as long as its opening one: the page's own fences are inside a longer one).
@@ -143,6 +145,22 @@ def test_labels_are_those_of_each_language_build_with_i18n(tmp_path):
     assert english.startswith("The outputs on this page were produced on ")
     assert chinese.startswith("本页的输出由 Python ")
     assert '<link href="../assets/run-examples.css" rel="stylesheet">' in chinese_page
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "space"),
+    [
+        ("Jupyter notebook", "or as a Python script", " "),
+        ("Jupyter 笔记本", "或 Python 脚本", ""),  # Chinese: none between two characters
+        ("ノートブック", "または Python スクリプト", ""),  # Japanese: kana and kanji alike
+        ("Jupyter 노트북", "또는 Python 스크립트", " "),  # Korean spaces its words
+        ("Jupyter 笔记本", "Python script", " "),
+        ("notebook", "或 Python 脚本", " "),
+    ],
+    ids=["en", "zh", "ja", "ko", "zh-en", "en-zh"],
+)
+def test_labels_side_by_side_are_spaced_as_words_unless_both_sides_are_cjk(before, after, space):
+    assert word_space(before, after) == space
 
 
 @pytest.mark.parametrize(
