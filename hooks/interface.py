@@ -1,5 +1,10 @@
 """MkDocs hook: the interface in the page's language, and absolute hreflang alternates.
 
+Language: mkdocs-static-i18n builds one language after the other and sets each build's
+``theme.language`` in its ``on_config``, which runs last; mkdocstrings reads it in its own,
+earlier, and the Chinese API page kept English labels ("Parameters:", "required"). This
+hook sets it first, so mkdocstrings-python renders with its own Chinese words.
+
 Interface: Python-Markdown's permalinks, Material's footer and mkdocs-jupyter's code
 cells are in English whatever the page's language. Each language's words are in
 mkdocs.yml (mkdocs-static-i18n's per-language ``extra.interface``: English -> words);
@@ -18,12 +23,25 @@ import json
 import re
 from urllib.parse import urljoin
 
+from mkdocs.plugins import event_priority
+
 ATTRIBUTES = "title|aria-label|alt|placeholder"
 ALTERNATE = re.compile(r'<link rel="alternate" href="([^"]*)" hreflang="([^"]*)">')
 SERVED_ELSEWHERE = (
     "<script>location.href.startsWith({site_url})||document.querySelectorAll"
     '("link[data-relative]").forEach(l=>l.href=l.dataset.relative)</script>'
 )
+
+
+@event_priority(50)  # before mkdocstrings' on_config (priority 0)
+def on_config(config):
+    """The theme's language is the one this build of mkdocs-static-i18n is in (none before
+    its first build: the theme's is the default language's)."""
+    i18n = config.plugins.get("i18n")
+    language = getattr(i18n, "current_language", None)
+    if language and "language" in config.theme:
+        config.theme["language"] = language
+    return config
 
 
 def on_post_page(output, page, config):

@@ -107,6 +107,20 @@ def test_a_missing_notebook_is_reported(config, known_repository, caplog, tmp_pa
 # --- interface.py: the interface's words, absolute alternates --------------------------
 
 
+def test_the_theme_takes_the_i18n_builds_language_before_mkdocstrings_reads_it(config):
+    """Fails without ``@event_priority(50)`` (mkdocstrings' on_config would read the theme's
+    language first), or if on_config sets no language."""
+    events = config.plugins.events["config"]
+    hook = config.plugins["hooks/interface.py"].on_config
+    assert events.index(hook) < events.index(config.plugins["mkdocstrings"].on_config)
+    i18n, language = config.plugins["i18n"], config.theme["language"]
+    i18n.current_language = "zh"  # as it is when it starts the Chinese build
+    try:
+        assert hook(config).theme["language"] == "zh"
+    finally:
+        i18n.current_language, config.theme["language"] = None, language
+
+
 def test_localize_replaces_exactly_the_english_escaped():
     """Fails if ``placeholder`` leaves ATTRIBUTES, or ``html.escape`` goes (``&amp;``)."""
     words = {"Permanent link": "永久链接", "Tom & Jerry": "猫<和>鼠"}

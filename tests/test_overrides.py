@@ -1,7 +1,8 @@
-"""The theme overrides are Material's own partials with a stated change: each one is
-compared with the partial of the installed Material, so an upgrade that changes the
-original fails here instead of being silently masked by an old copy."""
+"""The theme overrides are Material's own partials with a stated change, and main.html
+with the blocks it rewrites: each is compared with the installed Material, so an upgrade
+that changes the original fails here instead of being silently masked by an old copy."""
 
+import re
 from pathlib import Path
 
 import material
@@ -15,7 +16,12 @@ CHANGES = {
         '<div class="md-search" data-md-component="search" role="dialog" '
         "aria-label=\"{{ lang.t('search') }}\">",
     ),
+    # Material's zh names search 查找 here, 搜索 in the field and its messages.
+    "partials/languages/zh.html": ('"search": "查找",', '"search": "搜索",'),
 }
+# Blocks of Material's base.html that main.html rewrites -> the line of the block the
+# rewrite is based on.
+BLOCKS = {"htmltitle": "<title>{{ page.title | striptags }} - {{ config.site_name }}</title>"}
 
 
 def body(text):
@@ -30,7 +36,7 @@ def test_every_override_is_listed_here():
     overrides = {
         p.relative_to(ROOT / "overrides").as_posix() for p in (ROOT / "overrides").rglob("*.html")
     }
-    assert overrides == set(CHANGES)
+    assert overrides == {*CHANGES, "main.html"}
 
 
 def test_each_override_is_the_installed_partial_with_its_one_change():
@@ -41,3 +47,15 @@ def test_each_override_is_the_installed_partial_with_its_one_change():
         assert override == upstream.replace(original, changed), (
             f"overrides/{name} is no longer Material's {name} with the one change"
         )
+
+
+def test_main_extends_materials_base_and_rewrites_only_its_listed_blocks():
+    upstream = body((MATERIAL / "main.html").read_text("utf-8"))
+    main = body((ROOT / "overrides" / "main.html").read_text("utf-8"))
+    assert upstream == '{% extends "base.html" %}', "Material's main.html changed"
+    assert main.startswith(upstream + "\n")
+    assert re.findall(r"{% block (\w+)", main) == list(BLOCKS)
+    base = (MATERIAL / "base.html").read_text("utf-8")
+    for name, line in BLOCKS.items():
+        [block] = re.findall(rf"{{% block {name} %}}(.*?){{% endblock %}}", base, re.DOTALL)
+        assert line in block, f"Material's {name} block changed: update main.html"

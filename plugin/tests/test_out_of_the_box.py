@@ -17,6 +17,8 @@ import pytest
 import yaml
 from test_example_site import run_python
 
+from mkdocs_run_examples.labels import word_space
+
 README = Path(__file__).parents[1] / "README.md"
 # A fence of the README with a file name: ```yaml title="mkdocs.yml" (its closing fence
 # as long as its opening one: the page's own fences are inside a longer one).
@@ -26,6 +28,7 @@ TITLED_FENCE = re.compile(
 )
 PRINTED = re.compile(r'<pre class="cb-stdout[^"]*"><code>(.*?)</code></pre>', re.DOTALL)
 PROVENANCE = re.compile(r'<p class="cb-provenance">(.*?)</p>')
+DOWNLOADS = re.compile(r'<p class="cb-downloads">(.*?)</p>')
 PAGE = "# Page\n\n```python\nprint(6 * 7)\n```\n"
 
 
@@ -49,6 +52,11 @@ def built(project, **env):
     result = mkdocs(project, "build", "--strict", "-d", "site", env={**os.environ, **env})
     assert result.returncode == 0, result.stdout + result.stderr
     return project / "site"
+
+
+def download_links(page_html):
+    """The text of each paragraph of download links: their labels as a reader sees them."""
+    return [re.sub(r"<[^>]+>", "", links) for links in DOWNLOADS.findall(page_html)]
 
 
 def printed(page_html):
@@ -102,7 +110,9 @@ def test_labels_are_those_of_the_themes_language_without_i18n(tmp_path, theme, l
 
 def test_labels_are_those_of_each_language_build_with_i18n(tmp_path):
     """mkdocs-static-i18n builds English, then Chinese: each page in its build's words,
-    keyed by the language code, not by the folder the page is in."""
+    keyed by the language code, not by the folder the page is in. The two download links
+    are joined as each language writes: by a space in English, by none between Chinese
+    characters."""
     i18n = {
         "docs_structure": "folder",
         "languages": [
@@ -110,20 +120,47 @@ def test_labels_are_those_of_each_language_build_with_i18n(tmp_path):
             {"locale": "zh", "name": "中文", "build": True},
         ],
     }
-    labels = {"zh": {"provenance": "本页的输出由 {versions} 生成。"}}
+    labels = {
+        "zh": {
+            "provenance": "本页的输出由 {versions} 生成。",
+            "notebook": "下载本页的 Jupyter 笔记本",
+            "script": "或 Python 脚本",
+        }
+    }
     config = {
         "site_name": "t",
         "theme": {"name": "mkdocs"},
-        "plugins": [{"i18n": i18n}, {"run-examples": {"labels": labels}}],
+        "plugins": [{"i18n": i18n}, {"run-examples": {"labels": labels, "downloads": ["index"]}}],
     }
     pages = {"en/index.md": PAGE, "zh/index.md": PAGE.replace("Page", "页")}
     site = built(project(tmp_path, config, pages))
     chinese_page = (site / "zh" / "index.html").read_text(encoding="utf-8")
-    [english] = PROVENANCE.findall((site / "index.html").read_text(encoding="utf-8"))
+    english_page = (site / "index.html").read_text(encoding="utf-8")
+    [english] = PROVENANCE.findall(english_page)
     [chinese] = PROVENANCE.findall(chinese_page)
+    assert download_links(english_page) == [
+        "Download this page as a Jupyter notebook or as a Python script"
+    ]
+    assert download_links(chinese_page) == ["下载本页的 Jupyter 笔记本或 Python 脚本"]
     assert english.startswith("The outputs on this page were produced on ")
     assert chinese.startswith("本页的输出由 Python ")
     assert '<link href="../assets/run-examples.css" rel="stylesheet">' in chinese_page
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "space"),
+    [
+        ("Jupyter notebook", "or as a Python script", " "),
+        ("Jupyter 笔记本", "或 Python 脚本", ""),  # Chinese: none between two characters
+        ("ノートブック", "または Python スクリプト", ""),  # Japanese: kana and kanji alike
+        ("Jupyter 노트북", "또는 Python 스크립트", " "),  # Korean spaces its words
+        ("Jupyter 笔记本", "Python script", " "),
+        ("notebook", "或 Python 脚本", " "),
+    ],
+    ids=["en", "zh", "ja", "ko", "zh-en", "en-zh"],
+)
+def test_labels_side_by_side_are_spaced_as_words_unless_both_sides_are_cjk(before, after, space):
+    assert word_space(before, after) == space
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from mkdocs_run_examples.labels import word_space
 from mkdocs_run_examples.notebooks import Pin, page_notebook, page_script
 from mkdocs_run_examples.records import Fence
 
@@ -34,9 +35,10 @@ class Downloads:
     def link(self, markdown: str, page: Page, labels: Mapping[str, str]) -> str:
         """``markdown`` with links to the page's notebook and script under its title."""
         stem = Path(page.file.src_uri).stem
+        notebook, script = labels["notebook"], labels["script"]
         links = (
-            f'<p class="cb-downloads"><a href="{stem}.ipynb" download>{labels["notebook"]}</a> '
-            f'<a href="{stem}.py" download>{labels["script"]}</a></p>'
+            f'<p class="cb-downloads"><a href="{stem}.ipynb" download>{notebook}</a>'
+            f'{word_space(notebook, script)}<a href="{stem}.py" download>{script}</a></p>'
         )
         lines = markdown.split("\n")
         title = next((i for i, line in enumerate(lines) if line.startswith("# ")), -1)

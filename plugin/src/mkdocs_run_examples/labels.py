@@ -2,6 +2,7 @@
 each language its own (``labels: {zh: {failed: ...}}``), keyed by the language code the
 site is built in (``build_language``), with mkdocs-static-i18n or without."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,19 @@ LABELS = {
     "provenance": "The outputs on this page were produced on {date} by {versions}, "
     "in {seconds:.1f} s.",
 }
+
+
+# Han characters, kana, and CJK and full-width punctuation: Chinese and Japanese put no
+# space between them.
+CJK = re.compile("[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def word_space(before: str, after: str) -> str:
+    """What goes between the texts ``before`` and ``after`` put side by side: a space, as
+    between words, but none between two CJK characters ("笔记本或 Python 脚本")."""
+    if before and after and CJK.match(before[-1]) and CJK.match(after[0]):
+        return ""
+    return " "
 
 
 def build_language(config: MkDocsConfig) -> str:
