@@ -27,6 +27,14 @@ def test_every_page_exists_in_both_languages():
     assert chinese == ENGLISH and len(ENGLISH) >= 4
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_glossary_comes_after_contributing(site, language):
+    """The glossary is a page of the site, the last of its navigation."""
+    html = built_page(site, language, Path("contributing.md"))
+    assert '<a href="../glossary/" class="md-footer__link md-footer__link--next"' in html
+    assert "md-footer__link--next" not in built_page(site, language, Path("glossary.md"))
+
+
 @pytest.mark.parametrize("page", ENGLISH, ids=str)
 def test_chinese_page_has_the_same_fences_in_the_same_order(page):
     english = [(f.code, f.continues, f.skip) for f in find_fences(expanded(DOCS / "en" / page))]
