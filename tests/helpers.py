@@ -102,3 +102,20 @@ def start_mkdocs_build(project=ROOT, *options, **environment):
         text=True,
         env=env,
     )
+
+
+@functools.cache
+def glossary(language="zh"):
+    """The rows of the glossary page's table in ``language``: (English, Chinese, the
+    renderings not to use, usage). The Chinese page is the one the tests hold the pages to."""
+    rows = []
+    for line in (ROOT / "docs" / language / "glossary.md").read_text("utf-8").splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and len(cells) == 4 and not set(cells[0]) <= set("-"):
+            rows.append((*cells[:2], tuple(t for t in cells[2].split("、") if t), cells[3]))
+    return rows[1:]  # the header row
+
+
+def rejected_terms():
+    """The glossary's "do not use" column: every rendering a Chinese page must not use."""
+    return [term for _, _, rejected, _ in glossary() for term in rejected]

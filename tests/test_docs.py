@@ -14,8 +14,6 @@ from pytest_codeblocks.main import extract_from_buffer
 from mkdocs_run_examples.fences import find_fences
 
 DOCS = ROOT / "docs"
-FORBIDDEN = ROOT / "tests" / "forbidden_terms.txt"  # the glossary's "do not use" column
-SHARED_FORBIDDEN = ROOT.parent / "shared" / "forbidden_terms.txt"  # its source, beside a clone
 ENGLISH = sorted(p.relative_to(DOCS / "en") for p in (DOCS / "en").rglob("*.md"))
 NOISE = ["oneDNN", "absl::", "cuda", "TF_CPP", "Traceback", "WARNING", "UserWarning"]
 
@@ -29,24 +27,19 @@ def test_every_page_exists_in_both_languages():
     assert chinese == ENGLISH and len(ENGLISH) >= 4
 
 
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_the_glossary_comes_after_contributing(site, language):
+    """The glossary is a page of the site, the last of its navigation."""
+    html = built_page(site, language, Path("contributing.md"))
+    assert '<a href="../glossary/" class="md-footer__link md-footer__link--next"' in html
+    assert "md-footer__link--next" not in built_page(site, language, Path("glossary.md"))
+
+
 @pytest.mark.parametrize("page", ENGLISH, ids=str)
 def test_chinese_page_has_the_same_fences_in_the_same_order(page):
     english = [(f.code, f.continues, f.skip) for f in find_fences(expanded(DOCS / "en" / page))]
     chinese = [(f.code, f.continues, f.skip) for f in find_fences(expanded(DOCS / "zh" / page))]
     assert english == chinese
-
-
-@pytest.mark.parametrize("page", ENGLISH, ids=str)
-def test_no_forbidden_term_on_the_chinese_page(page):
-    terms = [t for t in FORBIDDEN.read_text("utf-8").splitlines() if t.strip()]
-    text = (DOCS / "zh" / page).read_text("utf-8")
-    assert terms and [term for term in terms if term in text] == []
-
-
-@pytest.mark.skipif(not SHARED_FORBIDDEN.exists(), reason="no shared/ beside this clone")
-def test_forbidden_terms_are_the_shared_glossarys():
-    shared = set(SHARED_FORBIDDEN.read_text("utf-8").split())
-    assert shared <= set(FORBIDDEN.read_text("utf-8").split())
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
@@ -226,9 +219,6 @@ def test_notebooks_match_across_languages_and_run_once(site, notebook):
         assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
             "saved with outputs"
         )
-    terms = [t for t in FORBIDDEN.read_text("utf-8").splitlines() if t.strip()]
-    chinese_text = (DOCS / "zh" / notebook).read_text("utf-8")
-    assert [term for term in terms if term in chinese_text] == []
     report = {
         p["page"]: p for p in json.loads((site / "execution-report.json").read_text())["pages"]
     }
