@@ -11,7 +11,7 @@ export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test test-jax test-reader serve build screenshots bench lock lint graphviz browser clean
+.PHONY: test test-jax test-reader serve build screenshots bench lock lint format graphviz browser clean
 
 # --dist loadgroup: the tests that run Keras (helpers.KERAS) go to one worker, so only it
 # imports TensorFlow; the others are handed out one by one. One TensorFlow thread in each
@@ -34,8 +34,11 @@ build: $(STAMP) graphviz  ## build the site into site/
 screenshots: build browser  ## for reviewers: test-artifacts/screenshots/, both languages, light and dark
 	$(BIN)/python tests/screenshots.py site
 
-lint: $(STAMP)
+lint: $(STAMP)  ## check what the tests check: ruff's lint rules and format
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)  ## fix what `make lint` reports and ruff can fix: the format, the fixable rules
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
 lock: $(UV)  ## update uv.lock: the newest versions the pyproject files allow
 	$(UV) lock --upgrade

@@ -2,6 +2,7 @@
 commands as .ci/run and the Makefile have them."""
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,31 @@ def test_the_readme_s_links_lead_to_files_of_the_repository():
     links = [link for link in re.findall(r"\]\(([^)#]+)\)", readme) if "://" not in link]
     assert links
     assert [link for link in links if not (ROOT / link).exists()] == []
+
+
+def make_commands(target):
+    """The commands `make <target>` runs (``make -n``), the virtualenv's tools by name."""
+    shown = subprocess.run(
+        ["make", "-n", "-s", target], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    lines = [line for line in shown.splitlines() if "ruff" in line]
+    return [line.replace(".venv/bin/", f"{BIN}/") for line in lines]
+
+
+def test_make_format_fixes_what_make_lint_reports(tmp_path):
+    """A file with an unused import, unsorted imports and the wrong format, in a folder
+    with the repository's ruff settings: `make lint` fails there, `make format` fixes it."""
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "sloppy.py").write_text(
+        "import sys\nimport os\nimport json\n\n\n\ndef f( x ):\n    return os.path.join( x,'a' )\n"
+    )
+
+    def run(target):
+        return [
+            subprocess.run(line, shell=True, cwd=tmp_path, capture_output=True).returncode
+            for line in make_commands(target)
+        ]
+
+    assert run("lint") != [0]
+    run("format")
+    assert run("lint") == [0]
