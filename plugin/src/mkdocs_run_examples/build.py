@@ -45,8 +45,9 @@ class Build:
         except ValueError as error:
             raise PluginError(f"run-examples: install: {error}") from None
         self.report = Report()
-        default = next((language.locale for language in languages if language.default), "")
-        self.tidier = jupyter.Tidier(default)
+        # The language the others translate (mkdocs-static-i18n's default), "" without it
+        self.original = next((language.locale for language in languages if language.default), "")
+        self.tidier = jupyter.Tidier(self.original)
 
     def language(self) -> str:
         """The language of the site being built: with mkdocs-static-i18n, of this build."""

@@ -65,6 +65,8 @@ class RunExamplesConfig(base.Config):  # type: ignore[no-untyped-call]
     output_limit = c.Type(int, default=100_000)  # characters one fence may print on the page
     sources = c.Type(dict, default={})  # import name -> directory: code importing it depends on it
     lock_file = c.Optional(c.Type(str))  # its bytes go in the cache key
+    # With mkdocs-static-i18n: a translation whose code is not its original's is an error.
+    same_code = c.Type(bool, default=False)
     downloads = c.ListOfItems(c.Type(str), default=[])  # pages (file stems) offered as .ipynb/.py
     # Requirements ("convblocks[plot]") the offered notebooks install first, pinned to the
     # versions installed at build time; the scripts name them in a comment.

@@ -30,6 +30,7 @@ from mkdocs_run_examples.page_files import data_files, protected_paths
 from mkdocs_run_examples.records import Fence, Job, NotebookRun, Outcome, PageRun
 from mkdocs_run_examples.snippets import SnippetExpander
 from mkdocs_run_examples.store import RunCache
+from mkdocs_run_examples.twins import CodeLine, cell_lines, fence_lines, first_difference
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -142,6 +143,8 @@ class Planner:
         self.pages: dict[str, PagePlan] = {}
         self.notebooks: dict[str, NotebookPlan] = {}
         self.runs: dict[str, Run] = {}  # key digest -> its run
+        # name -> {language: path} of every page and notebook, with code or without
+        self.translations: dict[str, dict[str, str]] = {}
         self.notebook_runs: set[str] = set()  # the digests of the notebooks this build runs
 
     def plan_site(self, config: MkDocsConfig, jupyter_: jupyter.JupyterPlugin | None) -> None:
@@ -153,6 +156,8 @@ class Planner:
                 self.plan_notebook(file)
         for file in files:
             if file.src_uri.endswith(".md") and file.inclusion.is_included():
+                language, name = self.language_and_name(file)
+                self.translations.setdefault(name, {})[language] = self.path(file)
                 try:
                     markdown, fences = read_page(
                         file.content_string, path=self.path(file), expander=self.expander
@@ -161,6 +166,26 @@ class Planner:
                     continue  # reported with the page
                 if fences:
                     self.plan_page(file, markdown, fences)
+
+    def translations_differing(self, original: str) -> list[str]:
+        """For each page and notebook translated from the ``original`` language whose
+        code is not its original's, one line naming where it first differs (``twins``)."""
+        differing = []
+        for paths in self.translations.values():
+            if original not in paths:
+                continue
+            source = self._code_lines(paths[original])
+            for language, path in sorted(paths.items()):
+                if language != original:
+                    found = first_difference(source, self._code_lines(path))
+                    differing += [found] if found else []
+        return differing
+
+    def _code_lines(self, path: str) -> tuple[str, list[CodeLine]]:
+        if path in self.notebooks:
+            return path, cell_lines(path, [cell.code for cell in self.notebooks[path].fences])
+        page = self.pages.get(path)  # none: a page without code
+        return path, fence_lines(page.fences if page else [])
 
     def path(self, file: File) -> str:
         """The file's path from the project's root: ``docs/en/vgg.md``."""
@@ -210,6 +235,7 @@ class Planner:
         notebook = nbformat.read(file.abs_src_path, as_version=4)
         cells = [CodeCell(cell.source) for cell in code_cells(notebook)]
         language, name = self.language_and_name(file)
+        self.translations.setdefault(name, {})[language] = self.path(file)
         key = page_key(cells, self.environment, self.sources)
         plan = Plan(self.path(file), name, cells, key, notebook, language)
         self.notebooks[plan.path] = plan

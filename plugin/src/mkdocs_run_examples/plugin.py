@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
@@ -50,6 +50,7 @@ from mkdocs_run_examples.pages import page_content, page_markdown, used_on_index
 from mkdocs_run_examples.planning import Pools
 
 STYLESHEET = "assets/run-examples.css"  # in the site: the look of the outputs
+log = get_plugin_logger(__name__)
 
 
 # MkDocs' BasePlugin.__init_subclass__ is not annotated.
@@ -76,6 +77,9 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
         if jupyter_ is not None:
             jupyter.remember_inclusion(jupyter_)
         self.build.planner.plan_site(config, jupyter_)
+        if self.config.same_code:  # a translation runs its original's code, or the build fails
+            for difference in self.build.planner.translations_differing(self.build.original):
+                log.error(difference)
         self.build.usage = used_on_index(self.build.planner, config.nav)
         return config
 
