@@ -97,6 +97,8 @@ def test_a_warm_build_shows_the_run_a_cold_one_made_in_each_language(tmp_path):
     assert rows(again, "")[0]["../"] == [*english["../"][:4], "took it from the cache"]
     assert rows(again, "zh")[0]["../"] == [*chinese["../"][:4], "取自缓存"]
     warm = json.loads((folder / "cache/report/execution-report.json").read_text("utf-8"))
+    table = (folder / "cache/report/execution-report.md").read_text("utf-8")
+    assert "| en/index.md | 1 | 0 | cached (" in table and f"| {day} | not in the cache |" in table
     assert warm["executions"] == 0
     for before, after in zip(cold["pages"], warm["pages"], strict=True):
         assert after["cached"] and after["reasons"] == [] and after["seconds"] == 0

@@ -85,7 +85,7 @@ class Report:
             return
         rows = [
             f"| {p['page']} | {p['fences']} | {p['executed']} | {_time(p)} | "
-            + (f"{p['run']['date']} | {'; '.join(p['run']['reasons'])} |" if p["run"] else "| |")
+            + (f"{p['run']['date']} | {_why(p['run'])} |" if p["run"] else "| |")
             for p in sorted(pages, key=lambda p: -p["seconds"])
         ]
         header = [
@@ -106,3 +106,8 @@ def _time(line: PageLine) -> str:
     if not line["cached"]:
         return f"{line['seconds']:.2f} s"
     return f"cached ({line['run']['seconds']:.2f} s)" if line["run"] else "cached"
+
+
+def _why(run: RunFacts) -> str:
+    """Why the run ran, or that the cache did not keep it."""
+    return "; ".join(run["reasons"]) or "not recorded"
