@@ -14,7 +14,8 @@ import pytest
 from mkdocs_run_examples import environment
 from mkdocs_run_examples.environment import Environment
 from mkdocs_run_examples.fences import find_fences
-from mkdocs_run_examples.keys import Key, explain, page_key
+from mkdocs_run_examples.keys import Key, Reason, explain, page_key
+from mkdocs_run_examples.labels import language_labels
 from mkdocs_run_examples.records import Failure, FailureKind, FenceOutput, PageRun
 from mkdocs_run_examples.store import RunCache
 
@@ -371,6 +372,53 @@ def test_reasons_compare_with_the_last_stored_run_of_the_page(tmp_path):
     assert RunCache(tmp_path).reasons("resnet.md", new) == ["not in the cache"]
     (tmp_path / f"{old.digest}.json").unlink()  # the same key, its run gone
     assert RunCache(tmp_path).reasons("vgg.md", old) == ["not in the cache"]
+
+
+def test_a_reason_is_its_english_text_and_says_itself_in_other_words():
+    before = page_key([fence("print(1)"), fence("x = 1")], ENVIRONMENT, {})
+    after = page_key([fence("print(2)")], ENVIRONMENT, {})
+    reasons = explain(before.manifest, after.manifest)
+    assert reasons == ["code of fence 1 changed", "fence 2 removed"]  # as the log says them
+    labels = language_labels(
+        "zh",
+        {
+            "zh": {
+                "reason_code_changed": "第 {fence} 个代码块的代码有改动",
+                "reason_fence_removed": "删除了第 {fence} 个代码块",
+            }
+        },
+    )
+    assert [reason.say(labels) for reason in reasons] == [
+        "第 1 个代码块的代码有改动",
+        "删除了第 2 个代码块",
+    ]
+    stored = json.loads(json.dumps([reason.stored() for reason in reasons]))
+    again = [Reason.from_stored(value) for value in stored]
+    assert again == reasons and [r.fields for r in again] == [{"fence": 1}, {"fence": 2}]
+    assert Reason.from_stored(["reason_no_such_label", {}]) is None
+    assert Reason.from_stored(["reason_code_changed", {"line": 1}]) is None  # not its field
+    assert Reason.from_stored("not in the cache") is None
+
+
+def test_the_cache_keeps_why_each_stored_run_ran(tmp_path):
+    """Why a run ran is kept with it: a later build that takes it from the cache says it."""
+    store = RunCache(tmp_path)
+    old = page_key([fence("print(1)")], ENVIRONMENT, {})
+    assert store.reasons("vgg.md", old) == ["not in the cache"]  # a build asks, then runs
+    store.put(old, a_run(), "vgg.md")
+    assert RunCache(tmp_path).ran_because("vgg.md", old) == ["not in the cache"]
+    new = page_key([fence("print(2)")], ENVIRONMENT, {})
+    assert RunCache(tmp_path).ran_because("vgg.md", new) is None  # the page's run is old's
+    store.reasons("vgg.md", new)
+    store.put(new, a_run(), "vgg.md")
+    [reason] = RunCache(tmp_path).ran_because("vgg.md", new)
+    assert reason == "code of fence 1 changed" and reason.label == "reason_code_changed"
+    notebook = page_key([fence("6 * 7")], ENVIRONMENT, {})
+    store.reasons("train.ipynb", notebook)
+    store.put_notebook(notebook, {"cells": []}, page="train.ipynb")
+    assert RunCache(tmp_path).ran_because("train.ipynb", notebook) == ["not in the cache"]
+    store.put(old, a_run(), "old.md")  # stored without asking why (as before reasons were kept)
+    assert RunCache(tmp_path).ran_because("old.md", old) is None
 
 
 # Eviction

@@ -59,7 +59,7 @@ class Build:
 
     def write(self, site_dir: Path) -> None:
         """Write into the site the images, downloads and notebooks' stylesheets; the report
-        into the cache folder, and into the site if the ``report`` option asks."""
+        into the cache folder, and its JSON into the site if the ``report`` option asks."""
         target = site_dir / IMAGE_DIR
         target.mkdir(parents=True, exist_ok=True)
         for file_name, (digest, name) in self.images.items():
@@ -68,4 +68,4 @@ class Build:
         self.tidier.write(site_dir)
         self.report.write(self.planner.cache.directory / REPORT_DIR)
         if self.options.report:
-            self.report.write(site_dir)
+            self.report.write(site_dir, markdown=False)

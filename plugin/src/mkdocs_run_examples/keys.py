@@ -13,7 +13,8 @@ Beside its digest, a key has a manifest: short digests of each of those parts,
 stored with the page's last run, so that :func:`explain` (and
 ``store.RunCache.reasons``) can say why a page runs again: "code of fence 3
 changed", "convblocks.blocks.vgg.vgg_block changed", "data file data/points.csv
-changed", "keras 3.15.1 → 3.15.2".
+changed", "keras 3.15.1 → 3.15.2": each a :class:`Reason`, which says it in English and
+in the words of the ``labels`` option.
 
 The Chinese page of an English one has the same code, hence the same key: it
 reuses the English run.
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 
 from mkdocs_run_examples.dependencies import reached_definitions
 from mkdocs_run_examples.environment import FORMAT, Environment
+from mkdocs_run_examples.labels import LABELS
 
 SHORT = 16  # hex digits of the manifest's digests
 # A fence's markers that change how it runs (its timeout does not change its output):
@@ -47,11 +49,46 @@ OTHER_MARKERS = (
     "show_value",
     "problem",
 )
+# {marker: the labels of its reasons, (now set, no longer set)}
 MARKER_CHANGES = {
-    "skip": ("fence {} is now skipped", "fence {} is no longer skipped"),
-    "continues": ("fence {} now continues the one before", "fence {} no longer continues"),
-    "expect-error": ("fence {} now expects an error", "fence {} no longer expects an error"),
+    "skip": ("reason_now_skipped", "reason_no_longer_skipped"),
+    "continues": ("reason_now_continues", "reason_no_longer_continues"),
+    "expect-error": ("reason_now_expects_error", "reason_no_longer_expects_error"),
 }
+
+
+class Reason(str):
+    """Why a page runs: its English text, ``LABELS[label]`` filled with ``fields``; another
+    language's words for it are its ``label`` in that language's labels."""
+
+    label: str
+    fields: dict[str, Any]
+
+    def __new__(cls, label: str, **fields: Any) -> Reason:
+        reason = super().__new__(cls, LABELS[label].format(**fields))
+        reason.label, reason.fields = label, fields
+        return reason
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
+        """What pickle and copy make it again from (not its text)."""
+        return (self.label,), self.fields
+
+    def say(self, labels: Mapping[str, str]) -> str:
+        """The reason in the words of ``labels`` (``labels.language_labels``)."""
+        return labels[self.label].format(**self.fields)
+
+    def stored(self) -> list[Any]:
+        """The reason as JSON: ``[label, fields]``."""
+        return [self.label, self.fields]
+
+    @classmethod
+    def from_stored(cls, value: Any) -> Reason | None:
+        """The reason :meth:`stored` gave, or None if ``value`` is none this code knows."""
+        try:
+            label, fields = value
+            return cls(label, **fields)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return None
 
 
 class Listing(Protocol):
@@ -141,27 +178,31 @@ def _markers(fence: Listing) -> list[str]:
     return markers
 
 
-def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, Any]) -> list[str]:
+def explain(
+    old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, Any]
+) -> list[Reason]:
     """Why a page with ``new_manifest`` cannot reuse the run stored with ``old_manifest``.
 
-    Human reasons, most specific first: fences, then definitions, data files, then
-    the environment. ``["not in the cache"]`` when nothing is known before; ``[]`` when
-    the manifests are the same.
+    Reasons, most specific first: fences, then definitions, data files, then the
+    environment. ``["not in the cache"]`` when nothing is known before; ``[]`` when the
+    manifests are the same.
     """
     if not old_manifest:
-        return ["not in the cache"]
+        return [Reason("reason_not_in_cache")]
     if old_manifest.get("format") != new_manifest.get("format"):
-        return ["the cache format changed"]
+        return [Reason("reason_format")]
     reasons = _explain_fences(old_manifest.get("fences", []), new_manifest.get("fences", []))
     reasons += _explain_mapping(
         old_manifest.get("definitions", {}),
         new_manifest.get("definitions", {}),
-        lambda name, old, new: f"{name} changed",
+        lambda name, old, new: Reason("reason_changed", name=name),
     )
     reasons += _explain_mapping(
-        {f"data file {name}": value for name, value in old_manifest.get("files", {}).items()},
-        {f"data file {name}": value for name, value in new_manifest.get("files", {}).items()},
-        lambda name, old, new: f"{name} changed",
+        old_manifest.get("files", {}),
+        new_manifest.get("files", {}),
+        lambda name, old, new: Reason("reason_file_changed", name=name),
+        "reason_file_added",
+        "reason_file_removed",
     )
     reasons += _explain_environment(
         old_manifest.get("environment", {}), new_manifest.get("environment", {})
@@ -171,7 +212,7 @@ def explain(old_manifest: Mapping[str, Any] | None, new_manifest: Mapping[str, A
 
 def _explain_fences(
     old: Iterable[Mapping[str, Any]], new: Iterable[Mapping[str, Any]]
-) -> list[str]:
+) -> list[Reason]:
     def entry(fence: Mapping[str, Any]) -> tuple[str | None, tuple[str, ...]]:
         return fence.get("code"), tuple(fence.get("markers", ()))
 
@@ -185,54 +226,60 @@ def _explain_fences(
         for i, j in zip(range(i1, i1 + paired), range(j1, j1 + paired), strict=True):
             (old_code, old_markers), (new_code, new_markers) = old_entries[i], new_entries[j]
             if old_code != new_code and old_code is not None and new_code is not None:
-                reasons.append(f"code of fence {j + 1} changed")
+                reasons.append(Reason("reason_code_changed", fence=j + 1))
             for marker, (now, no_longer) in MARKER_CHANGES.items():
                 if (marker in new_markers) != (marker in old_markers):
-                    reasons.append((now if marker in new_markers else no_longer).format(j + 1))
+                    reasons.append(Reason(now if marker in new_markers else no_longer, fence=j + 1))
             if {m for m in old_markers if "=" in m} != {m for m in new_markers if "=" in m}:
-                reasons.append(f"the markers of fence {j + 1} changed")
-        reasons += [f"fence {i + 1} removed" for i in range(i1 + paired, i2)]
-        reasons += [f"fence {j + 1} added" for j in range(j1 + paired, j2)]
+                reasons.append(Reason("reason_markers_changed", fence=j + 1))
+        reasons += [Reason("reason_fence_removed", fence=i + 1) for i in range(i1 + paired, i2)]
+        reasons += [Reason("reason_fence_added", fence=j + 1) for j in range(j1 + paired, j2)]
     return reasons
 
 
 def _explain_mapping(
-    old: Mapping[str, Any], new: Mapping[str, Any], changed: Callable[[str, Any, Any], str]
-) -> list[str]:
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    changed: Callable[[str, Any, Any], Reason],
+    added: str = "reason_added",
+    removed: str = "reason_removed",
+) -> list[Reason]:
+    """Names of ``new`` not in ``old`` (the label ``added``), of ``old`` not in ``new``
+    (``removed``), and of both whose value differs (``changed``)."""
     reasons = []
     for name in sorted(old.keys() | new.keys()):
         if name not in old:
-            reasons.append(f"{name} added")
+            reasons.append(Reason(added, name=name))
         elif name not in new:
-            reasons.append(f"{name} removed")
+            reasons.append(Reason(removed, name=name))
         elif old[name] != new[name]:
             reasons.append(changed(name, old[name], new[name]))
     return reasons
 
 
-def _explain_environment(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+def _explain_environment(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Reason]:
     if old == new:
         return []
     if "digest" in old or "digest" in new:  # given as a bare digest: nothing to compare
-        return ["the environment changed"]
+        return [Reason("reason_environment")]
     reasons = []
     if old.get("python") != new.get("python"):
         before, after = str(old.get("python")), str(new.get("python"))
         if before.split()[:1] != after.split()[:1]:
             before, after = before.split()[0], after.split()[0]
-        reasons.append(f"Python {before} → {after}")
+        reasons.append(Reason("reason_version", name="Python", before=before, after=after))
     if old.get("dot") != new.get("dot"):
-        reasons.append("Graphviz dot changed")
+        reasons.append(Reason("reason_dot"))
     if old.get("plugin") != new.get("plugin"):
-        reasons.append("the plugin's runner changed")
+        reasons.append(Reason("reason_runner"))
     if old.get("lock") != new.get("lock"):
-        reasons.append("the lock file changed")
+        reasons.append(Reason("reason_lock"))
     reasons += _explain_mapping(
         old.get("distributions", {}),
         new.get("distributions", {}),
-        lambda name, before, after: f"{name} {before} → {after}",
+        lambda name, before, after: Reason("reason_version", name=name, before=before, after=after),
     )
-    return reasons or ["the environment changed"]
+    return reasons or [Reason("reason_environment")]
 
 
 def _sha256(data: bytes) -> str:

@@ -28,6 +28,43 @@ LABELS = {
     # Under a page's outputs: what produced them, from the run's record.
     "provenance": "The outputs on this page were produced on {date} by {versions}, "
     "in {seconds:.1f} s.",
+    # The executions page (the ``executions`` option): the run each page shows.
+    "executions_summary": "Of the {count} pages below, this build ran {ran}; the others "
+    "show outputs from the cache, and the table gives the run that made them.",
+    "executions_page": "Page",
+    "executions_date": "Ran on",
+    "executions_versions": "Versions",
+    "executions_seconds": "Time",
+    "executions_reasons": "Why it ran",
+    "executions_build": "This build",
+    "seconds": "{seconds:.1f} s",
+    "ran": "ran it",
+    "cached": "took it from the cache",
+    # Why a page ran (``keys.explain``): the build's log says them in English.
+    "reason_unknown": "not recorded",
+    "reason_not_in_cache": "not in the cache",
+    "reason_format": "the cache format changed",
+    "reason_code_changed": "code of fence {fence} changed",
+    "reason_now_skipped": "fence {fence} is now skipped",
+    "reason_no_longer_skipped": "fence {fence} is no longer skipped",
+    "reason_now_continues": "fence {fence} now continues the one before",
+    "reason_no_longer_continues": "fence {fence} no longer continues",
+    "reason_now_expects_error": "fence {fence} now expects an error",
+    "reason_no_longer_expects_error": "fence {fence} no longer expects an error",
+    "reason_markers_changed": "the markers of fence {fence} changed",
+    "reason_fence_removed": "fence {fence} removed",
+    "reason_fence_added": "fence {fence} added",
+    "reason_changed": "{name} changed",
+    "reason_added": "{name} added",
+    "reason_removed": "{name} removed",
+    "reason_file_changed": "data file {name} changed",
+    "reason_file_added": "data file {name} added",
+    "reason_file_removed": "data file {name} removed",
+    "reason_version": "{name} {before} → {after}",
+    "reason_dot": "Graphviz dot changed",
+    "reason_runner": "the plugin's runner changed",
+    "reason_lock": "the lock file changed",
+    "reason_environment": "the environment changed",
 }
 
 

@@ -36,7 +36,8 @@ def notebook_page(build: Build, page: Page, config: MkDocsConfig) -> None:
     if ran is None:
         return
     outputs, seconds, reasons = ran
-    build.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons)
+    shown = build.planner.shown_run(plan, outputs, reasons)
+    build.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons, shown)
     jupyter_ = jupyter.jupyter_plugin(config)
     assert jupyter_ is not None  # it made the notebook a page
     jupyter.keep_rendering_cached(jupyter_, build.planner.cache.directory, build.language())

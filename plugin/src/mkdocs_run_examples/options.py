@@ -72,8 +72,12 @@ class RunExamplesConfig(base.Config):  # type: ignore[no-untyped-call]
     # versions installed at build time; the scripts name them in a comment.
     install = c.ListOfItems(c.Type(str), default=[])
     labels = Labels()  # language code -> {LABELS key: text}
-    # The execution report (report.py): always in the cache folder; in the site too if true.
+    # The execution report (report.py): always in the cache folder; its JSON in the site
+    # too if true.
     report = c.Type(bool, default=False)
+    # The page (its file name; in each language's folder with mkdocs-static-i18n) that
+    # lists the run every page shows (executions.py).
+    executions = c.Optional(c.Type(str))
     # How each page's process starts: auto (forkserver where Python can fork, else
     # spawn), forkserver, fork or spawn (see pool.py).
     start_method = c.Choice(START_METHODS, default="auto")

@@ -100,7 +100,8 @@ def _take_run(build: Build, page: Page, plan: PagePlan) -> tuple[PageRun, str | 
     for ``page_content``."""
     fences = plan.fences
     run, seconds, reasons = build.planner.page_run(plan)
-    build.report.record(page.url, page.file.src_uri, fences, seconds, reasons)
+    shown = build.planner.shown_run(plan, run, reasons)
+    build.report.record(page.url, page.file.src_uri, fences, seconds, reasons, shown)
     failure = describe_failure(run.failure, fences, build.planner.root) if run.failure else None
     build.outputs[page.url] = (fences, run, failure)
     if failure:

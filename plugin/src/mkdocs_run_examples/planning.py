@@ -23,11 +23,12 @@ from mkdocs_run_examples import figures, jupyter
 from mkdocs_run_examples.environment import Environment
 from mkdocs_run_examples.fences import FenceError, read_page
 from mkdocs_run_examples.figures import Figure
-from mkdocs_run_examples.keys import Key, page_key
+from mkdocs_run_examples.keys import Key, Reason, page_key
 from mkdocs_run_examples.notebooks import code_cells
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.page_files import data_files, protected_paths
 from mkdocs_run_examples.records import Fence, Job, NotebookRun, Outcome, PageRun
+from mkdocs_run_examples.report import RunFacts
 from mkdocs_run_examples.snippets import SnippetExpander
 from mkdocs_run_examples.store import RunCache
 from mkdocs_run_examples.twins import CodeLine, cell_lines, fence_lines, first_difference
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from mkdocs_run_examples.pool import WorkerPool
 
 log = get_plugin_logger(__name__)
-Run = tuple[Future[Outcome], list[str]]  # the future of the job's Outcome, why it runs
+Run = tuple[Future[Outcome], list[Reason]]  # the future of the job's Outcome, why it runs
 ListingT = TypeVar("ListingT")
 SourceT = TypeVar("SourceT")
 
@@ -261,7 +262,7 @@ class Planner:
             self.runs[digest] = (pool.submit(job, started), reasons)
         return self.runs[digest]
 
-    def page_run(self, plan: PagePlan) -> tuple[PageRun, float | None, list[str]]:
+    def page_run(self, plan: PagePlan) -> tuple[PageRun, float | None, list[Reason]]:
         """The page's PageRun (failed or not), its run time (None: cached), and why it ran."""
         cached = self.cache.get(plan.key.digest)
         if cached is not None:
@@ -280,7 +281,7 @@ class Planner:
 
     def notebook_run(
         self, plan: NotebookPlan
-    ) -> tuple[dict[str, Any], float | None, list[str]] | None:
+    ) -> tuple[dict[str, Any], float | None, list[Reason]] | None:
         """The notebook's outputs (its NotebookRun as a dict, with its run time), its run
         time (None: cached), and why it ran; None if it failed (logged)."""
         outputs = self.cache.get_notebook(plan.key.digest)
@@ -311,6 +312,24 @@ class Planner:
             self.cache.put_notebook(plan.key, outputs, plan.name)
             log.info("ran %s: %d cells in %.2f s", plan.path, len(plan.fences), outcome.seconds)
         return outputs, outcome.seconds, reasons
+
+    def shown_run(
+        self, plan: Plan[Any, Any], record: PageRun | dict[str, Any], reasons: list[Reason]
+    ) -> RunFacts:
+        """The facts of the run whose outputs ``plan``'s page shows, from its ``record``
+        (a PageRun, or a NotebookRun as a dict): why it ran is ``reasons`` where the page
+        took it from its process, else what the cache keeps."""
+        if isinstance(record, PageRun):
+            date, versions, seconds = record.ran_at, record.versions, record.seconds
+        else:
+            date, versions, seconds = record["ran_at"], record["versions"], record["seconds"]
+        return {
+            "date": date,
+            "versions": dict(versions),
+            "seconds": seconds,  # as the page's provenance line has it, not rounded
+            "reasons": reasons or self.cache.ran_because(plan.name, plan.key) or [],
+            "this_build": plan.run is not None,
+        }
 
 
 def _started(plan: Plan[Any, Any]) -> Run:

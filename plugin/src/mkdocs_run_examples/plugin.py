@@ -18,6 +18,9 @@ build goes:
    (``notebook_pages``, at ``on_pre_page``) get a copy of the notebook with its
    outputs and the cell that installs ``install`` (not run), which mkdocs-jupyter
    renders (``jupyter``) and offers for download.
+   At ``on_page_context``, once every page has taken its run, the page the
+   ``executions`` option names gets the table of the runs the pages show
+   (``executions``).
 3. ``on_post_build``, after the last language: images, downloads (``downloads``)
    and the execution report (``report``) are written; cache entries the build did
    not use are removed.
@@ -40,10 +43,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.build import Build
+from mkdocs_run_examples.executions import executions_table, in_order
 from mkdocs_run_examples.notebook_pages import notebook_content, notebook_page
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.pages import page_content, page_markdown, used_on_index
@@ -58,6 +64,7 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
     serving: bool  # mkdocs serve: the pages' pool starts at once
     pools: Pools  # from on_startup: kept across serve's rebuilds
     build: Build  # new at each on_config
+    files: Files  # of the language being built, from on_files
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         # Kept across the language builds of mkdocs-static-i18n and serve's rebuilds.
@@ -91,8 +98,16 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
         if files.get_file_from_path(STYLESHEET) is None:  # else the site's own replaces it
             stylesheet = importlib.resources.files("mkdocs_run_examples") / "run-examples.css"
             files.append(File.generated(config, STYLESHEET, content=stylesheet.read_bytes()))
+        executions = self.config.executions
+        if executions and not any(
+            self.build.planner.language_and_name(file)[1] == executions
+            for file in files.documentation_pages()
+        ):
+            log.warning("executions: no page %s among the site's pages", executions)
         jupyter_ = jupyter.jupyter_plugin(config)
-        return files if jupyter_ is None else jupyter.claim(files, config, jupyter_)
+        # This language's files: their pages are the executions page's rows.
+        self.files = files if jupyter_ is None else jupyter.claim(files, config, jupyter_)
+        return self.files
 
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         """Give mkdocs-jupyter the notebook with its outputs, run once for both languages."""
@@ -111,6 +126,18 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
         if page.file.src_uri.endswith(".ipynb"):
             return notebook_content(self.build, content, page, config)
         return page_content(self.build, content, page)
+
+    @event_priority(50)  # before the search plugin indexes the page
+    def on_page_context(
+        self, context: TemplateContext, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        """The executions page: the runs every page of its language shows, below its text."""
+        executions = self.config.executions
+        if executions and self.build.planner.language_and_name(page.file)[1] == executions:
+            pages = in_order(nav, self.files)
+            table = executions_table(pages, self.build.report, page, self.build.labels())
+            page.content = (page.content or "") + table
+        return context
 
     @event_priority(-200)  # after i18n's, which builds the other languages
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -67,9 +67,15 @@ def provenance(
     """A line under the page's outputs: when they were made, by what, in how long."""
     if not versions:
         return ""
-    made_by = labels["separator"].join(f"{name} {version}" for name, version in versions.items())
-    text = labels["provenance"].format(date=ran_at, versions=made_by, seconds=seconds)
+    text = labels["provenance"].format(
+        date=ran_at, versions=made_by(versions, labels), seconds=seconds
+    )
     return f'\n<p class="cb-provenance">{html.escape(text)}</p>'
+
+
+def made_by(versions: Mapping[str, str], labels: Labels) -> str:
+    """The versions that made a run, ``Python 3.11.7, Keras 3.15.1, TensorFlow 2.21.0``."""
+    return labels["separator"].join(f"{name} {version}" for name, version in versions.items())
 
 
 def _segments(text: str) -> Iterator[str | Table]:

@@ -2,9 +2,12 @@
 
 ``execution-report.json`` and ``execution-report.md`` list every page with fences
 or cells: how many, how many ran in this build (0 when served from the cache), the
-seconds, and why it ran ("code of fence 3 changed", "not in the cache", ...). Every
-build writes them into the cache folder (``.cache/run-examples/report/``); into the
-site only when the ``report`` option asks: a site's readers have no use for them.
+seconds, and why it ran ("code of fence 3 changed", "not in the cache", ...); and the
+run whose outputs the page shows (``run``): its day, versions, seconds and reasons, the
+same whether this build ran it or took it from the cache. Every build writes them into
+the cache folder (``.cache/run-examples/report/``); the JSON into the site too when
+the ``report`` option asks. The site's readers see the runs on the ``executions`` page
+(``executions``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
 if TYPE_CHECKING:
-    from mkdocs_run_examples.keys import Listing
+    from mkdocs_run_examples.keys import Listing, Reason
+
+
+class RunFacts(TypedDict):
+    """The run whose outputs a page shows (``planning.Planner.shown_run``)."""
+
+    date: str  # the UTC day it ran, YYYY-MM-DD
+    versions: dict[str, str]  # Python, Keras, the backend
+    seconds: float  # what it took
+    reasons: list[Reason]  # why it ran; [] if the cache has not kept them
+    this_build: bool  # this build ran it (False: the cache had it)
 
 
 class PageLine(TypedDict):
@@ -28,7 +41,8 @@ class PageLine(TypedDict):
     executed: int  # 0 when served from the cache
     cached: bool
     seconds: float
-    reasons: list[str]
+    reasons: list[Reason]  # why it ran in this build
+    run: RunFacts | None  # the run the page shows (None: the page has none)
 
 
 class Report:
@@ -41,10 +55,11 @@ class Report:
         name: str,
         fences: Sequence[Listing],
         run_seconds: float | None = None,
-        reasons: Iterable[str] = (),
+        reasons: Iterable[Reason] = (),
+        run: RunFacts | None = None,
     ) -> None:
         """A page's line: its fences, or its notebook's code cells; ``run_seconds`` None:
-        served from the cache."""
+        served from the cache; ``run``: the run the page shows."""
         self.pages[url] = {
             "page": name,
             "fences": len(fences),
@@ -53,24 +68,30 @@ class Report:
             "cached": run_seconds is None,
             "seconds": 0.0 if run_seconds is None else round(run_seconds, 3),
             "reasons": list(reasons),
+            "run": run,
         }
 
-    def write(self, folder: str | os.PathLike[str]) -> None:
-        """Write both files into ``folder``, made if missing."""
+    def write(self, folder: str | os.PathLike[str], markdown: bool = True) -> None:
+        """Write the JSON into ``folder``, made if missing, and the Markdown if ``markdown``."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         pages = [self.pages[url] for url in sorted(self.pages)]
         executions = sum(not page["cached"] for page in pages)
         (folder / "execution-report.json").write_text(
-            json.dumps({"executions": executions, "pages": pages}, indent=2), encoding="utf-8"
+            json.dumps({"executions": executions, "pages": pages}, indent=2, ensure_ascii=False),
+            encoding="utf-8",
         )
+        if not markdown:
+            return
         rows = [
-            f"| {p['page']} | {p['fences']} | {p['executed']} | "
-            + ("cached" if p["cached"] else f"{p['seconds']:.2f} s")
-            + f" | {'; '.join(p['reasons'])} |"
+            f"| {p['page']} | {p['fences']} | {p['executed']} | {_time(p)} | "
+            + (f"{p['run']['date']} | {_why(p['run'])} |" if p["run"] else "| |")
             for p in sorted(pages, key=lambda p: -p["seconds"])
         ]
-        header = ["| page | fences | executed | time | why it ran |", "|---|---:|---:|---:|---|"]
+        header = [
+            "| page | fences | executed | time | ran on | why it ran |",
+            "|---|---:|---:|---:|---|---|",
+        ]
         total = sum(p["seconds"] for p in pages)
         text = (
             f"# Execution times\n\n{executions} pages executed, {total:.2f} s in all.\n\n"
@@ -78,3 +99,15 @@ class Report:
             + "\n"
         )
         (folder / "execution-report.md").write_text(text, encoding="utf-8")
+
+
+def _time(line: PageLine) -> str:
+    """This build's seconds for the page, or the cache's run's."""
+    if not line["cached"]:
+        return f"{line['seconds']:.2f} s"
+    return f"cached ({line['run']['seconds']:.2f} s)" if line["run"] else "cached"
+
+
+def _why(run: RunFacts) -> str:
+    """Why the run ran, or that the cache did not keep it."""
+    return "; ".join(run["reasons"]) or "not recorded"

@@ -7,7 +7,7 @@ Layout of the cache directory::
     <digest>.json             a page's run (outputs; images by digest)
     <digest>.notebook.json    a notebook's cell outputs
     images/<sha256>.<ext>     images, shared between runs
-    manifests/<page>.json     the manifest of each page's last stored run
+    manifests/<page>.json     the manifest of each page's last stored run, and why it ran
     notebooks/<folder>/...    executed notebooks the plugin hands to mkdocs-jupyter
     environment/plugin.json   the plugin's digest, kept for its files as they are
                               (``environment.plugin_digest``); left alone
@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from mkdocs_run_examples.keys import Key, explain
+from mkdocs_run_examples.keys import Key, Reason, explain
 from mkdocs_run_examples.records import FenceOutput, PageRun
 
 # Entries written or used by another build less than this before this build began are
@@ -56,6 +56,7 @@ class RunCache:
         self.directory = Path(directory)
         self.grace = grace
         self._memory: dict[str, PageRun] = {}
+        self._why: dict[tuple[str, str], list[Reason]] = {}  # (page, digest) -> its reasons
         self.begin()
 
     # Usage and eviction
@@ -102,8 +103,9 @@ class RunCache:
         sweep.temporary_files(self.directory)
         return sweep.removed
 
-    def reasons(self, page: str, key: Key | str) -> list[str]:
-        """Why ``page`` must run: its manifest at its last ``put`` against ``key``'s.
+    def reasons(self, page: str, key: Key | str) -> list[Reason]:
+        """Why ``page`` must run: its manifest at its last ``put`` against ``key``'s;
+        ``put`` keeps them with the run.
 
         ``page`` is the name given to ``put`` (a language-neutral one, e.g. "vgg.md",
         lets the second language reuse the first's). ["not in the cache"] when nothing
@@ -111,9 +113,22 @@ class RunCache:
         """
         self.use_page(page)
         stored = _read_json(_manifest_path(self.directory, page))
-        if not stored or not isinstance(key, Key):
-            return ["not in the cache"]
-        return explain(stored.get("manifest"), key.manifest) or ["not in the cache"]
+        reasons = [Reason("reason_not_in_cache")]
+        if stored and isinstance(key, Key):
+            reasons = explain(stored.get("manifest"), key.manifest) or reasons
+        self._why[(page, _digest(key))] = reasons  # kept with the run (``put``)
+        return reasons
+
+    def ran_because(self, page: str, key: Key | str) -> list[Reason] | None:
+        """Why the run of ``key`` stored as ``page``'s ran, as :meth:`reasons` said before
+        its ``put``; None if unknown (a run stored before the cache kept its reasons, or
+        without asking) or if ``page``'s stored run is another key's."""
+        stored = _read_json(_manifest_path(self.directory, page))
+        if not isinstance(stored, dict) or stored.get("digest") != _digest(key):
+            return None
+        reasons = [Reason.from_stored(value) for value in stored.get("reasons") or []]
+        known = [reason for reason in reasons if reason is not None]
+        return known or None
 
     # Page runs
 
@@ -142,8 +157,9 @@ class RunCache:
         return run
 
     def put(self, key: Key | str, run: PageRun, page: str | None = None) -> bool:
-        """Store ``run`` under ``key``, and ``key``'s manifest as ``page``'s; True if stored
-        (a run whose ``failure`` is set is not: False)."""
+        """Store ``run`` under ``key``, and ``key``'s manifest as ``page``'s with why it ran
+        (what :meth:`reasons` said of them); True if stored (a run whose ``failure`` is set
+        is not: False)."""
         if run.failure:
             return False
         digest = _digest(key)
@@ -188,7 +204,12 @@ class RunCache:
         self.use_page(page)
         if not isinstance(key, Key):  # a bare digest: no manifest to keep
             return
-        record = {"digest": key.digest, "page": page, "manifest": key.manifest}
+        record = {
+            "digest": key.digest,
+            "page": page,
+            "manifest": key.manifest,
+            "reasons": [reason.stored() for reason in self._why.get((page, key.digest), [])],
+        }
         manifest = json.dumps(record, ensure_ascii=False).encode()
         write_atomically(_manifest_path(self.directory, page), manifest)
 
