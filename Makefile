@@ -1,5 +1,6 @@
 # Every target sets itself up: a virtualenv in .venv holding exactly what uv.lock pins
-# (again when the lock changes) and Graphviz's `dot`, which plot_model needs.
+# (again when the lock changes), Graphviz's `dot`, which plot_model needs, and the CJK
+# font that the charts write Chinese with.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -54,13 +55,15 @@ $(STAMP): uv.lock pyproject.toml plugin/pyproject.toml | $(UV)
 	$(UV) sync --locked --python python3 --compile-bytecode
 	touch $@
 
+# Graphviz's `dot` for plot_model, and the CJK font (Noto Sans CJK, found by fontconfig's
+# fc-list here and by matplotlib in the system's fonts) that the charts write Chinese with.
 graphviz:
-	@command -v dot >/dev/null 2>&1 && exit 0; \
+	@command -v dot >/dev/null 2>&1 && fc-list -q "Noto Sans CJK SC" 2>/dev/null && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Graphviz (Debian package graphviz) for plot_model"; \
-		apt-get update -qq && apt-get install -y -qq graphviz >/dev/null; \
+		echo "Installing Graphviz and CJK fonts (Debian packages graphviz, fonts-noto-cjk) for plot_model and the charts"; \
+		apt-get update -qq && apt-get install -y -qq graphviz fonts-noto-cjk fontconfig >/dev/null; \
 	else \
-		echo "Graphviz's dot is missing; install it with:  sudo apt-get install -y graphviz" >&2; \
+		echo "Graphviz's dot or the CJK fonts are missing; install them with:  sudo apt-get install -y graphviz fonts-noto-cjk" >&2; \
 		exit 1; \
 	fi
 

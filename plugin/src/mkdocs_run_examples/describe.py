@@ -59,6 +59,8 @@ class _Axes(Protocol):
 class _Figure(Protocol):
     def get_axes(self) -> Sequence[_Axes]: ...
 
+    def get_label(self) -> object: ...
+
 
 @contextlib.contextmanager
 def watch() -> Iterator[Notes]:
@@ -190,7 +192,8 @@ def versions() -> dict[str, str]:
 
 def describe_inline_figures() -> None:
     """In an IPython kernel: from the next cell on, each matplotlib figure it displays as
-    PNG carries ``{"run-examples": facts}`` in its output's metadata."""
+    PNG carries ``{"run-examples": facts}`` in its output's metadata: its chart's facts
+    and its ``label`` (``costs.zh``: the Chinese page's, see ``languages``)."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -214,11 +217,12 @@ def describe_inline_figures() -> None:
 
 
 class _DescribedPrinter:
-    """IPython's PNG printer of a matplotlib figure, giving the figure's facts as the
-    output's metadata too."""
+    """IPython's PNG printer of a matplotlib figure, giving the figure's facts and label
+    as the output's metadata too."""
 
     def __init__(self, printer: Callable[[_Figure], object]) -> None:
         self.printer = printer
 
     def __call__(self, figure: _Figure) -> tuple[object, dict[str, Facts]]:
-        return self.printer(figure), {"run-examples": chart_facts(figure)}
+        facts = {**chart_facts(figure), "label": str(figure.get_label())}
+        return self.printer(figure), {"run-examples": facts}

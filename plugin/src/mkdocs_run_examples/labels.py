@@ -8,6 +8,8 @@ from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
 
+from mkdocs_run_examples.languages import language_code
+
 LABELS = {
     "notebook": "Download this page as a Jupyter notebook",
     "script": "or as a Python script",
@@ -99,8 +101,3 @@ def language_labels(language: str, configured: Mapping[str, Mapping[str, str]]) 
     by_code = {language_code(code): words for code, words in configured.items()}
     code = language_code(language)
     return {**LABELS, **by_code.get(code.split("-")[0], {}), **by_code.get(code, {})}
-
-
-def language_code(language: str) -> str:
-    """One spelling of a language code: ``zh_CN``, ``zh-CN`` and ``zh-cn`` are ``zh-cn``."""
-    return language.replace("_", "-").lower()

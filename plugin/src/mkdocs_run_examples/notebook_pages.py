@@ -1,10 +1,11 @@
 """Notebook pages: mkdocs-jupyter renders each from a copy with its outputs.
 
 ``notebook_page`` (``on_pre_page``) hands mkdocs-jupyter the notebook with the outputs
-of its run (once for both languages) and the cell that installs ``install`` (shown,
-not run); ``notebook_content`` (``on_page_content``) gives its figures their alt text
-from the kernel's facts, tidies the page (``jupyter.Tidier``) and says under its
-outputs what produced them.
+of its run (once for both languages; the figures drawn for another language left out,
+see ``languages``) and the cell that installs ``install`` (shown, not run);
+``notebook_content`` (``on_page_content``) gives its figures their alt text from the
+kernel's facts, tidies the page (``jupyter.Tidier``) and says under its outputs what
+produced them.
 """
 
 import hashlib
@@ -19,7 +20,12 @@ from mkdocs.structure.pages import Page
 from mkdocs_run_examples import jupyter
 from mkdocs_run_examples.build import Build
 from mkdocs_run_examples.describe import alt_text
-from mkdocs_run_examples.notebooks import figure_facts, with_install_cell, with_outputs
+from mkdocs_run_examples.notebooks import (
+    figure_facts,
+    for_language,
+    with_install_cell,
+    with_outputs,
+)
 from mkdocs_run_examples.planning import NotebookPlan
 from mkdocs_run_examples.render import provenance
 from mkdocs_run_examples.store import write_atomically
@@ -38,6 +44,9 @@ def notebook_page(build: Build, page: Page, config: MkDocsConfig) -> None:
     outputs, seconds, reasons = ran
     shown = build.planner.shown_run(plan, outputs, reasons)
     build.report.record(page.url, page.file.src_uri, plan.fences, seconds, reasons, shown)
+    # Its figures drawn for another language left out: the page's language's own remain.
+    cells = for_language(outputs["cells"], plan.language, build.planner.languages)
+    outputs = {**outputs, "cells": cells}
     jupyter_ = jupyter.jupyter_plugin(config)
     assert jupyter_ is not None  # it made the notebook a page
     jupyter.keep_rendering_cached(jupyter_, build.planner.cache.directory, build.language())

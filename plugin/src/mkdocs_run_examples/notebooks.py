@@ -24,10 +24,11 @@ import os
 import re
 import textwrap
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from mkdocs_run_examples import figures
+from mkdocs_run_examples.languages import named_language, shown
 from mkdocs_run_examples.records import Fence
 
 if TYPE_CHECKING:
@@ -146,11 +147,35 @@ def figure_facts(outputs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The facts of each PNG that ``outputs`` (run_notebook's cells) show, in order
     ({} for one that was not described)."""
     return [
-        output.get("metadata", {}).get("image/png", {}).get("run-examples", {})
+        _facts(output)
         for result in outputs
         for output in result["outputs"]
         if "image/png" in output.get("data", {})
     ]
+
+
+def for_language(
+    outputs: Iterable[Mapping[str, Any]], language: str, languages: Collection[str]
+) -> list[dict[str, Any]]:
+    """``outputs`` (run_notebook's cells) without the figures drawn for another of the
+    site's ``languages`` than ``language``: labelled ``costs.zh`` (see ``languages``)."""
+    return [
+        {
+            **result,
+            "outputs": [
+                output
+                for output in result["outputs"]
+                if shown(named_language(_facts(output).get("label", "")), language, languages)
+            ],
+        }
+        for result in outputs
+    ]
+
+
+def _facts(output: Mapping[str, Any]) -> dict[str, Any]:
+    """What the kernel noted of the figure an output shows (``describe``), else {}."""
+    facts: dict[str, Any] = output.get("metadata", {}).get("image/png", {}).get("run-examples", {})
+    return facts
 
 
 def pinned(requirements: Iterable[str]) -> list[Pin]:

@@ -1,19 +1,17 @@
 """The plugin's options, as ``mkdocs.yml`` sets them (the README's table says what each does)."""
 
-import re
 import string
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 from mkdocs_run_examples.labels import LABELS
+from mkdocs_run_examples.languages import LANGUAGE_CODE
 
 # Here, not in pool.py, which a build imports only when a page must run.
 START_METHODS = ("auto", "forkserver", "fork", "spawn")
 
 LanguageLabels = dict[str, dict[str, str]]  # language code -> {LABELS key: text}
-# A language code as MkDocs' themes and mkdocs-static-i18n spell them: en, zh, zh-Hant, pt_BR
-LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*")
 
 
 class Labels(base.BaseConfigOption[LanguageLabels]):

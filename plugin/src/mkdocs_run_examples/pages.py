@@ -3,10 +3,12 @@
 ``page_markdown`` (``on_page_markdown``) takes the page's run, logs its failure, puts
 its figures' values in the prose, keeps its downloads and leaves a placeholder after
 each fence, then the paragraphs naming the other pages that use a definition;
-``page_content`` (``on_page_content``) puts each fence's output in its placeholder,
-or the error box under the fence that failed.
+``page_content`` (``on_page_content``) puts each fence's output in its placeholder
+(the images drawn for another language left out, see ``languages``), or the error box
+under the fence that failed.
 """
 
+import dataclasses
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -20,8 +22,9 @@ from mkdocs_run_examples import figures, usage
 from mkdocs_run_examples.build import IMAGE_DIR, Build, UsedOn
 from mkdocs_run_examples.failures import describe_failure
 from mkdocs_run_examples.fences import FenceError, body_first_line, find_fences
+from mkdocs_run_examples.languages import file_language, shown
 from mkdocs_run_examples.planning import NotebookPlan, PagePlan, Planner
-from mkdocs_run_examples.records import Fence, PageRun
+from mkdocs_run_examples.records import Fence, FenceOutput, PageRun
 from mkdocs_run_examples.render import failure_box, provenance, render_output
 
 log = get_plugin_logger(__name__)
@@ -158,8 +161,11 @@ def page_content(build: Build, content: str, page: Page) -> str:
         return get_relative_url(f"{IMAGE_DIR}/{file_name}", page.url)
 
     labels = build.labels()
+    language, _ = build.planner.language_and_name(page.file)
     rendered = {
-        fence.index: render_output(output, image_url, labels)
+        fence.index: render_output(
+            _for_language(output, language, build.planner.languages), image_url, labels
+        )
         for fence, output in zip(fences, run.outputs, strict=False)
     }
     if failure and run.failure:
@@ -170,6 +176,15 @@ def page_content(build: Build, content: str, page: Page) -> str:
             rendered[fence.index] = failure_box(fence.problem, labels["failed"])
     content = PLACEHOLDER_HTML.sub(lambda match: rendered.get(int(match[1]), ""), content)
     return content + provenance(run.versions, run.ran_at, run.seconds, labels)
+
+
+def _for_language(output: FenceOutput, language: str, languages: list[str]) -> FenceOutput:
+    """``output`` without the images drawn for another of the site's ``languages`` than
+    ``language``: ``costs.zh.svg`` on the English page (see ``languages``)."""
+    images = [
+        image for image in output.images if shown(file_language(image[0]), language, languages)
+    ]
+    return dataclasses.replace(output, images=images)
 
 
 def used_on(
