@@ -306,10 +306,12 @@ def test_the_prose_shows_the_figures_of_the_run(site, language, shown):
     assert shown in text and "{{" not in text
 
 
-@pytest.mark.parametrize(("language", "chart"), [("en", "Chart: "), ("zh", "图表：")])
-def test_the_notebook_s_figures_say_what_they_show(site, language, chart):
+@pytest.mark.parametrize(
+    ("language", "chart", "epoch"), [("en", "Chart: ", "epoch"), ("zh", "图表：", "轮")]
+)
+def test_the_notebook_s_figures_say_what_they_show(site, language, chart, epoch):
     """From the figure itself, in the kernel: its titles and axis labels."""
     html = built_page(site, language, Path("train.ipynb"))
     alts = [unescape(alt) for alt in re.findall(r'<img alt="([^"]*)"[^>]*? src="data:', html)]
     assert alts and all(alt.startswith(chart) for alt in alts), alts
-    assert any(alt.startswith(f"{chart}epoch") for alt in alts)  # the accuracy curves
+    assert any(alt.startswith(f"{chart}{epoch}") for alt in alts)  # the accuracy curves
