@@ -15,6 +15,13 @@ CHANGES = {
         '<div class="md-search" data-md-component="search" role="dialog" '
         "aria-label=\"{{ lang.t('search') }}\">",
     ),
+    # A link to the whole site as a PDF in the page's language (tests/site_pdf.py).
+    "partials/actions.html": (
+        "{% if page.edit_url %}",
+        "<a href=\"{{ ('pdf/convblocks-' ~ i18n_page_locale ~ '.pdf') | url }}\" "
+        'title="Download the site as a PDF" class="md-content__button md-icon">'
+        '{% include ".icons/material/file-pdf-box.svg" %}</a>\n{% if page.edit_url %}',
+    ),
 }
 
 
