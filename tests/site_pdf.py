@@ -30,9 +30,12 @@ CONFIG = yaml_load((ROOT / "mkdocs.yml").read_text("utf-8"))
 I18N = next(p["i18n"] for p in CONFIG["plugins"] if isinstance(p, dict) and "i18n" in p)
 FOLDER = "pdf"  # in the site: site/pdf/convblocks-en.pdf
 CONTENTS = {"en": "Contents", "zh": "目录"}
-# Interface inside an article: the page's actions (edit, PDF), permalinks (the notebook's
-# too), the copy buttons Material's scripts add, scripts.
-CHROME = ".md-content__button, a.headerlink, a.anchor-link, button, .md-source-file, script"
+# Interface inside an article: the page's actions (edit, PDF), permalinks and copy buttons
+# (Material's and the notebook's), scripts.
+CHROME = (
+    ".md-content__button, .md-source-file, a.headerlink, a.anchor-link, button, "
+    ".zeroclipboard-container, script"
+)
 
 # Runs in the loaded page: its article, ready for the combined document.
 ARTICLE = """({name, pages, site, chrome}) => {
@@ -75,6 +78,14 @@ ARTICLE = """({name, pages, site, chrome}) => {
 }"""
 
 PRINT_CSS = Path(__file__).with_name("site_pdf.css")  # after the site's stylesheets
+# Runs in the printed document: the elements that reach into the margin (past the padding
+# of inline code, 3 px), and those that cut off what they hold (nothing scrolls on paper).
+TOO_WIDE = """() => Array.from(document.body.querySelectorAll("*"))
+  .filter((e) => e.getBoundingClientRect().right > document.body.clientWidth + 4
+    || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible"))
+  .map((e) => `${e.tagName.toLowerCase()}.${e.className}: ${e.textContent.trim().slice(0, 80)}`)"""
+MARGIN = {"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"}
+PRINTED_WIDTH = round((210 - 16 - 16) / 25.4 * 96)  # A4 less the margins, in CSS pixels
 HEADER = '<div style="font-size:7pt;color:#666;width:100%;padding:0 16mm">{}</div>'
 FOOTER = (
     '<div style="font-size:7pt;color:#666;width:100%;text-align:center">'
@@ -138,7 +149,7 @@ def document(language: str, pages: list[dict]) -> str:
         for page in pages
     )
     return f"""<!doctype html>
-<html lang="{"zh-Hans" if language == "zh" else language}"><head><meta charset="utf-8">
+<html lang="{"zh-Hans" if language == "zh" else language}" dir="ltr"><head><meta charset="utf-8">
 <title>{html.escape(CONFIG["site_name"])}</title>
 {"".join(styles)}<style>{PRINT_CSS.read_text("utf-8")}</style></head>
 <body {body}><div class="md-typeset">
@@ -154,6 +165,9 @@ def print_pdf(page: Page, language: str, pages: list[dict], path: Path) -> None:
     missing = load_all_images(page)
     if missing:
         raise SystemExit(f"{path.name}: images that did not load: {missing}")
+    too_wide = page.evaluate(TOO_WIDE)
+    if too_wide:
+        raise SystemExit(f"{path.name}: wider than the page, or cut off: {too_wide}")
     page.pdf(
         path=path,
         format="A4",
@@ -163,7 +177,7 @@ def print_pdf(page: Page, language: str, pages: list[dict], path: Path) -> None:
         display_header_footer=True,
         header_template=HEADER.format(html.escape(CONFIG["site_name"])),
         footer_template=FOOTER,
-        margin={"top": "18mm", "bottom": "20mm", "left": "16mm", "right": "16mm"},
+        margin=MARGIN,
     )
 
 
@@ -173,7 +187,8 @@ def build_pdfs(site: Path, out: Path) -> list[Path]:
     written = []
     with serve(site) as server, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page()
+        page = browser.new_page(viewport={"width": PRINTED_WIDTH, "height": 1000})
+        page.emulate_media(media="print")  # as the PDF lays the pages out
         for language in languages():
             path = out / pdf_name(language)
             print_pdf(page, language, articles(page, server, language), path)
