@@ -5,7 +5,8 @@
 Every page of the navigation, in its order, is loaded from the built site; its article
 (what the build ran, tables, diagrams, charts and code included) is taken without the
 interface around it and with its ids made unique (``vgg:projection-shortcut``). The
-articles follow a cover and a table of contents in one document, with the site's own
+articles follow a cover and a table of contents (with page numbers: the document is
+printed twice, the second time with the pages the first found) in one document, with the site's own
 stylesheets; links between its pages become links inside the PDF, other links of the
 site lead to the published site (``site_url``). Chromium prints it with page numbers,
 an outline of the headings (the PDF's bookmarks) and tagged structure, embedding the
@@ -25,6 +26,7 @@ from browser import launch, load_all_images, page_url, serve
 from helpers import ROOT, page_path
 from mkdocs.utils.yaml import yaml_load
 from playwright.sync_api import Page, sync_playwright
+from pypdf import PdfReader
 
 CONFIG = yaml_load((ROOT / "mkdocs.yml").read_text("utf-8"))
 I18N = next(p["i18n"] for p in CONFIG["plugins"] if isinstance(p, dict) and "i18n" in p)
@@ -129,17 +131,26 @@ def articles(page: Page, server: str, language: str) -> list[dict]:
     return found
 
 
-def document(language: str, pages: list[dict]) -> str:
-    """The combined document: cover, table of contents, every article."""
+def contents_entry(target: str, text: str, numbers: dict[str, int]) -> str:
+    """A line of the contents: the link, and the number of the page it leads to (a
+    placeholder as wide as any, in the first print)."""
+    number = numbers.get(target, "000")
+    return (
+        f'<a href="#{html.escape(target)}"><span>{html.escape(text)}</span>'
+        f'<span class="cb-pdf-number">{number}</span></a>'
+    )
+
+
+def document(language: str, pages: list[dict], numbers: dict[str, int]) -> str:
+    """The combined document: cover, table of contents (its page ``numbers``), every article."""
     home = pages[0]
     styles = dict.fromkeys(style for page in pages for style in page["styles"])
     body = " ".join(f'{name}="{html.escape(value)}"' for name, value in home["body"])
     site = html.escape(home["canonical"] or "")
     contents = "".join(
-        f'<li><a href="#{page["name"]}">{html.escape(page["title"])}</a><ol>'
+        f"<li>{contents_entry(page['name'], page['title'], numbers)}<ol>"
         + "".join(
-            f'<li><a href="#{html.escape(id_)}">{html.escape(text)}</a></li>'
-            for id_, text in page["headings"]
+            f"<li>{contents_entry(id_, text, numbers)}</li>" for id_, text in page["headings"]
         )
         + "</ol></li>"
         for page in pages
@@ -160,8 +171,29 @@ def document(language: str, pages: list[dict]) -> str:
 {sections}</div></body></html>"""
 
 
+def page_numbers(path: Path) -> dict[str, int]:
+    """{id: the number of the page it is on} for every link target of the PDF."""
+    reader = PdfReader(path)
+    return {
+        name.removeprefix("/"): reader.get_destination_page_number(destination) + 1
+        for name, destination in reader.named_destinations.items()
+    }
+
+
 def print_pdf(page: Page, language: str, pages: list[dict], path: Path) -> None:
-    page.set_content(document(language, pages), wait_until="load")
+    """Printed twice: the second time, the contents show the pages the first one found
+    (the numbers take no more room than the first's placeholders, so no page moves)."""
+    print_document(page, document(language, pages, {}), path)
+    numbers = page_numbers(path)
+    print_document(page, document(language, pages, numbers), path)
+    if page_numbers(path) != numbers:
+        raise SystemExit(f"{path.name}: the contents' page numbers moved the pages")
+
+
+def print_document(page: Page, text: str, path: Path) -> None:
+    """``text`` printed to ``path``; it fails, naming them, on images that do not load and
+    on what the page would cut off."""
+    page.set_content(text, wait_until="load")
     missing = load_all_images(page)
     if missing:
         raise SystemExit(f"{path.name}: images that did not load: {missing}")

@@ -83,6 +83,23 @@ def test_the_outline_lists_the_contents_then_every_page_in_nav_order(site, pdfs,
         assert squeezed(item.title) in squeezed(pages[number]), item.title
 
 
+@pytest.mark.parametrize("language", languages())
+def test_the_contents_give_the_page_each_page_starts_on(site, pdfs, language):
+    reader = PdfReader(pdfs[language])
+    destinations = reader.named_destinations
+    first = reader.get_destination_page_number(destinations["/index"])  # the pages before: contents
+    layout = subprocess.run(
+        ["pdftotext", "-layout", "-l", str(first), str(pdfs[language]), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    lines = {squeezed(m[1]): int(m[2]) for m in re.finditer(r"^\s*(.+?)\s+(\d+)\s*$", layout, re.M)}
+    for name, title in zip(nav_pages(), titles(site, language), strict=True):
+        number = reader.get_destination_page_number(destinations[f"/{name or 'index'}"]) + 1
+        assert lines.get(squeezed(title)) == number, title
+
+
 def links(reader):
     """(page number, destination name or URI) of every link of the PDF."""
     found = []
