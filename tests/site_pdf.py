@@ -5,12 +5,15 @@
 Every page of the navigation, in its order, is loaded from the built site; its article
 (what the build ran, tables, diagrams, charts and code included) is taken without the
 interface around it and with its ids made unique (``vgg:projection-shortcut``). The
-articles follow a cover and a table of contents (with page numbers: the document is
-printed twice, the second time with the pages the first found) in one document, with the site's own
+articles follow a cover and a table of contents in one document, with the site's own
 stylesheets; links between its pages become links inside the PDF, other links of the
 site lead to the published site (``site_url``). Chromium prints it with page numbers,
 an outline of the headings (the PDF's bookmarks) and tagged structure, embedding the
-subsets of the fonts it used: Noto Sans CJK for Chinese.
+subsets of the fonts it used: Noto Sans CJK SC for Chinese (as Type 3 fonts, the glyphs'
+outlines: Skia, Chromium's PDF writer, embeds OpenType fonts with CFF outlines so). It
+prints twice: the second time, the contents give the page numbers the first one found.
+The builder fails, naming them, on images that do not load and on anything wider than
+the page.
 
 Chromium, not mkdocs-print-site-plugin: the plugin collects the default language's
 pages only (mkdocs-static-i18n's other languages are an open issue of the plugin), and
