@@ -12,12 +12,12 @@ export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test test-jax test-reader serve build screenshots bench lock lint format graphviz browser clean
+.PHONY: test test-jax test-reader serve build pdf screenshots bench lock lint format graphviz browser poppler clean
 
 # --dist loadgroup: the tests that run Keras (helpers.KERAS) go to one worker, so only it
 # imports TensorFlow; the others are handed out one by one. One TensorFlow thread in each
 # process: with a worker per core, a second one only spins (5 % more CPU for the Keras tests).
-test: $(STAMP) graphviz browser  ## run the whole test suite, one worker per core
+test: $(STAMP) graphviz browser poppler  ## run the whole test suite, one worker per core
 	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1 $(BIN)/python -m pytest -n auto --dist loadgroup
 
 # The site is built with TensorFlow: this runs every docs example and the library's
@@ -32,7 +32,12 @@ serve: $(STAMP) graphviz  ## build the site and serve it on http://127.0.0.1:800
 build: $(STAMP) graphviz  ## build the site into site/
 	$(BIN)/mkdocs build --strict
 
-screenshots: build browser  ## for reviewers: test-artifacts/screenshots/, both languages, light and dark
+# After the build: Chromium prints every page, in the navigation's order, into one PDF per
+# language, which every page links to (tests/site_pdf.py).
+pdf: build browser  ## the site as one PDF per language: site/pdf/convblocks-<language>.pdf
+	$(BIN)/python tests/site_pdf.py site
+
+screenshots: pdf poppler  ## for reviewers: test-artifacts/screenshots/, both languages, light and dark, and PDF pages
 	$(BIN)/python tests/screenshots.py site
 
 lint: $(STAMP)  ## check what the tests check: ruff's lint rules and format
@@ -67,10 +72,24 @@ graphviz:
 		exit 1; \
 	fi
 
+# The PDF tests read the PDFs with Poppler's tools (pdftotext, pdffonts), and
+# `make screenshots` draws their pages with pdftoppm.
+poppler:
+	@command -v pdftotext >/dev/null 2>&1 && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Poppler's tools (Debian package poppler-utils) for the PDF tests"; \
+		apt-get update -qq && apt-get install -y -qq poppler-utils >/dev/null; \
+	else \
+		echo "Poppler's tools are missing; install them with:  sudo apt-get install -y poppler-utils" >&2; \
+		exit 1; \
+	fi
+
 # The browser tests drive Chromium's headless shell ($$CHROMIUM, else Debian's
-# chromium-headless-shell) with Playwright, as Playwright's own headless runs do.
+# chromium-headless-shell) with Playwright, as Playwright's own headless runs do; the
+# Chinese pages and PDF need Noto Sans CJK.
 browser:
-	@command -v "$${CHROMIUM:-chromium-headless-shell}" >/dev/null 2>&1 && exit 0; \
+	@command -v "$${CHROMIUM:-chromium-headless-shell}" >/dev/null 2>&1 \
+		&& fc-list ":lang=zh" family | grep -q "Noto Sans CJK" && exit 0; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Chromium's headless shell and CJK fonts (Debian packages chromium-headless-shell, fonts-noto-cjk)"; \
 		apt-get update -qq && apt-get install -y -qq chromium-headless-shell fonts-noto-cjk >/dev/null; \

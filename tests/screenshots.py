@@ -1,17 +1,21 @@
 """Screenshots of the built site for reviewers (`make screenshots`): the home page and one
-tutorial page, each language, light and dark, 1280×900, in test-artifacts/screenshots/.
+tutorial page, each language, light and dark, 1280×900, and the first pages of each
+language's PDF (`make pdf`, drawn by Poppler's pdftoppm), in test-artifacts/screenshots/.
 
     python tests/screenshots.py [SITE_DIR]   (default: site/)
 """
 
+import subprocess
 import sys
 from pathlib import Path
 
 from browser import Visit, launch, load_all_images, page_url, serve
 from helpers import ROOT
 from playwright.sync_api import sync_playwright
+from site_pdf import FOLDER, languages, pdf_name
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PDF_PAGES = 5  # the cover, the contents and the first pages
 
 
 def main(site):
@@ -38,6 +42,13 @@ def main(site):
                         visit.close()
             context.close()
         browser.close()
+    for language in languages():
+        prefix = SCREENSHOTS / f"pdf-{language}"
+        pdf = site / FOLDER / pdf_name(language)
+        command = ["pdftoppm", "-png", "-r", "60", "-l", str(PDF_PAGES), str(pdf), str(prefix)]
+        subprocess.run(command, check=True)
+        for path in sorted(SCREENSHOTS.glob(f"{prefix.name}-*.png")):
+            print(path.relative_to(ROOT))
 
 
 if __name__ == "__main__":

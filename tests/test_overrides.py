@@ -18,6 +18,13 @@ CHANGES = {
     ),
     # Material's zh names search 查找 here, 搜索 in the field and its messages.
     "partials/languages/zh.html": ('"search": "查找",', '"search": "搜索",'),
+    # A link to the whole site as a PDF in the page's language (tests/site_pdf.py).
+    "partials/actions.html": (
+        "{% if page.edit_url %}",
+        "<a href=\"{{ ('pdf/convblocks-' ~ i18n_page_locale ~ '.pdf') | url }}\" "
+        'title="Download the site as a PDF" class="md-content__button md-icon">'
+        '{% include ".icons/material/file-pdf-box.svg" %}</a>\n{% if page.edit_url %}',
+    ),
 }
 # Blocks of Material's base.html that main.html rewrites -> the line of the block the
 # rewrite is based on.
