@@ -143,6 +143,14 @@ def check_the_page(page, server, visit):
     )
     assert widths[0] <= widths[1], f"{url} scrolls sideways at 375 px: {widths}"
     page.set_viewport_size({"width": 1280, "height": 720})
+    page.evaluate("() => new Promise(requestAnimationFrame)")
+    # On a desktop's width, a model summary shows all its columns: none scrolls.
+    cut = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".cb-summary"))
+          .filter((box) => box.scrollWidth > box.clientWidth + 1)
+          .map((box) => box.querySelector("caption")?.textContent ?? "")"""
+    )
+    assert cut == [], f"{url}: summaries that scroll sideways at 1280 px: {cut}"
 
 
 def index_without_documents(route):
