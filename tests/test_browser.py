@@ -11,6 +11,7 @@ mkdocs-jupyter's that can apply to it, looks as with the whole. (Screenshots for
 reviewers: `make screenshots`.)
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -229,41 +230,48 @@ def test_search_finds_the_right_page(page, server, language):
         visit.close()
 
 
-# Every element's computed style, and its ::before's and ::after's, in the colour scheme
-# given, as a hash (FNV-1a), with its tag and classes: where two differ, the test asks for
-# that element's properties.
-LOOKS = """(scheme) => {
+# The computed style of every element of the page's content, and of its ::before and
+# ::after, in each colour scheme given: the properties given (those the stylesheet sets)
+# and their longhands, as a hash (FNV-1a), with the element's tag and classes. Where two
+# differ, the test asks for that element's properties.
+LONGHANDS = """(declared) => Array.from(getComputedStyle(document.body)).filter(
+  (name) => declared.some((set) => name === set || name.startsWith(set + "-")))"""
+LOOKS = """([schemes, names]) => schemes.map((scheme) => {
   document.body.setAttribute("data-md-color-scheme", scheme);
   const style = (element, pseudo) => {
     const s = getComputedStyle(element, pseudo);
-    return Array.from(s, (name) => `${name}: ${s.getPropertyValue(name)}`).join("; ");
+    return names.map((name) => s.getPropertyValue(name)).join(";");
   };
   const hash = (text) => {
     let h = 2166136261;
     for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
     return h >>> 0;
   };
-  return [...document.querySelectorAll("*")].map((element) => [
+  return [...document.querySelectorAll(".md-content *")].map((element) => [
     `${element.tagName} ${element.className.baseVal ?? element.className}`,
     hash(style(element) + style(element, "::before") + style(element, "::after"))]);
-}"""
-STYLE_OF = """([scheme, index]) => {
+})"""
+STYLE_OF = """([scheme, index, names]) => {
   document.body.setAttribute("data-md-color-scheme", scheme);
-  const s = getComputedStyle(document.querySelectorAll("*")[index]);
-  return Object.fromEntries(Array.from(s, (name) => [name, s.getPropertyValue(name)]));
+  const s = getComputedStyle(document.querySelectorAll(".md-content *")[index]);
+  return Object.fromEntries(names.map((name) => [name, s.getPropertyValue(name)]));
 }"""
 
 
 def whole_notebook_stylesheet():
-    """The CSS mkdocs-jupyter puts in a notebook page, as the plugin gathers it."""
+    """The CSS mkdocs-jupyter puts in a notebook page, as the plugin gathers it, and the
+    properties it sets (custom properties aside: they act through those)."""
     from mkdocs_jupyter import convert
 
-    return "\n".join(STYLE.findall(convert.nb2html(str(ROOT / "docs" / "en" / "train.ipynb"))))
+    css = "\n".join(STYLE.findall(convert.nb2html(str(ROOT / "docs" / "en" / "train.ipynb"))))
+    declared = re.findall(r"[{;]\s*([a-z][a-z-]*)\s*:", css)
+    return css, sorted(set(declared))
 
 
 def on_the_notebook_page(page, server, css, script, argument):
     """``script(argument)``'s answer on the English notebook page, its notebook stylesheet
-    replaced by ``css`` (None: as built)."""
+    replaced by ``css`` (None: as built); the properties ``argument`` ends with, with their
+    longhands."""
     if css is not None:
         page.route(
             "**/assets/notebook-*.css",
@@ -273,7 +281,8 @@ def on_the_notebook_page(page, server, css, script, argument):
     try:
         visit.settle()
         assert visit.failures == []
-        return page.evaluate(script, argument)
+        names = page.evaluate(LONGHANDS, argument[-1])
+        return page.evaluate(script, [*argument[:-1], sorted({*names, *argument[-1]})])
     finally:
         page.unroute_all()
         visit.close()
@@ -282,15 +291,18 @@ def on_the_notebook_page(page, server, css, script, argument):
 def test_the_notebook_page_looks_as_with_the_whole_notebook_stylesheet(page, server):
     """Fails if the stylesheet cut to the page's rules leaves out one that applies to an
     element (one on a class Material's script adds, for instance), light or dark."""
-    whole = whole_notebook_stylesheet()
-    for scheme in ("default", "slate"):
-        looks = [on_the_notebook_page(page, server, css, LOOKS, scheme) for css in (None, whole)]
+    whole, names = whole_notebook_stylesheet()
+    schemes = ["default", "slate"]
+    used, full = (
+        on_the_notebook_page(page, server, css, LOOKS, [schemes, names]) for css in (None, whole)
+    )
+    for scheme, looks in zip(schemes, zip(used, full, strict=True), strict=True):
         assert len(looks[0]) > 1000  # the notebook's elements are there
         differing = [i for i, (a, b) in enumerate(zip(*looks, strict=True)) if a != b]
         if differing:
-            probe = [scheme, differing[0]]
-            used, full = (
+            probe = [scheme, differing[0], names]
+            mine, theirs = (
                 on_the_notebook_page(page, server, css, STYLE_OF, probe) for css in (None, whole)
             )
-            changed = {name: (used[name], full[name]) for name in full if used[name] != full[name]}
+            changed = {n: (mine[n], theirs[n]) for n in theirs if mine[n] != theirs[n]}
             pytest.fail(f"{len(differing)} elements differ, {looks[0][differing[0]][0]}: {changed}")
