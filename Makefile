@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 UV_VERSION := 0.13.8
 # uv's own path, exported: the bench and the reader's tests run it too.
 export UV := $(abspath .cache/uv-$(UV_VERSION)/bin/uv)
+# Lighthouse, for the bench's figures on a phone: npm's, in a folder of its own (13 wants
+# Node 22; Debian's is older).
+LIGHTHOUSE_VERSION := 12.2.3
+export LIGHTHOUSE := $(abspath .cache/lighthouse-$(LIGHTHOUSE_VERSION)/node_modules/.bin/lighthouse)
 # The machine's python3, not a Python uv would download.
 export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
@@ -99,10 +103,22 @@ browser:
 		exit 1; \
 	fi
 
+$(LIGHTHOUSE):
+	@command -v npm >/dev/null 2>&1 || { \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Node.js and npm (Debian packages nodejs, npm) for Lighthouse"; \
+		apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; \
+	else \
+		echo "npm is missing; install it with:  sudo apt-get install -y nodejs npm" >&2; \
+		exit 1; \
+	fi; }
+	npm install --prefix .cache/lighthouse-$(LIGHTHOUSE_VERSION) --no-save --no-audit --no-fund \
+		lighthouse@$(LIGHTHOUSE_VERSION)
+
 clean:
 	rm -rf $(VENV) site .cache
 
-bench: $(STAMP) graphviz  ## build benchmarks: cold, warm, partial rebuilds
+bench: $(STAMP) graphviz browser $(LIGHTHOUSE)  ## build benchmarks: cold, warm, partial rebuilds; on a phone
 	$(BIN)/python benchmarks/build.py $(BENCH_ARGS)
 
 # The notebooks the site offers, without outputs, committed for "Open in Colab":

@@ -5,7 +5,9 @@ the README's test command, which is timed once, with its caches set aside;
 ``--no-baseline``, ``--no-serve``, ``--no-workers`` and ``--no-setup`` leave out the slow
 mkdocs-jupyter baseline, the ``mkdocs serve`` reloads, the cold builds with a set number of
 workers and the timing of an empty virtualenv's set-up; ``--no-peer`` the small site built
-by markdown-exec, ``--no-site`` everything of this repository's site, the peer site only).
+by markdown-exec, ``--no-phone`` Lighthouse's runs on a phone, ``--no-site`` the rest of
+what concerns this repository's site. The phone's figures alone:
+``--no-site --no-peer --name phone``).
 Builds work on a copy of the site's sources in a temporary directory, so the repository
 and its example cache are left alone.
 Writes ``benchmarks/results/build.json`` and ``build.md`` (``--name``: other names) and
@@ -24,6 +26,10 @@ with ``uv sync`` (as ``make`` does) against pip (as it did before the lock).
 The builds, serve's reloads and ``make test`` are measured under each of the plugin's
 start methods (``--start-methods``, by default ``auto``, forkserver here, in full, then
 ``spawn``, as on Windows, reported beside it).
+
+On a phone (``phone.py``): Lighthouse's mobile run of every page of both languages, the
+site built with the repository's example cache and served gzipped as GitHub Pages serves
+it; the size of each language's search index and the heaviest page's transfer.
 
 Then a small site without Keras (``benchmarks/peer/docs``: ordinary examples, MkDocs' own
 theme) built from the same pages three ways in the same run: by this plugin, by
@@ -52,6 +58,8 @@ from urllib.error import URLError
 from urllib.request import urlopen
 
 import psutil
+from phone import measure as measure_phone
+from phone import phone_table
 
 from mkdocs_run_examples.fences import find_fences
 from mkdocs_run_examples.notebooks import page_notebook
@@ -652,11 +660,22 @@ def spawn_serve(result, name):
 
 
 def markdown_table(result):
-    """The site's table (if measured), then the small site's (if measured)."""
+    """The site's table, the phone's, then the small site's (those measured)."""
     lines = site_table(result) if "builds" in result else []
+    if "phone" in result:
+        lines += ["", *phone_table(result["phone"])] if lines else phone_table(result["phone"])
     if "peer" in result:
         lines += ["", *peer_table(result)] if lines else peer_table(result)
     return "\n".join(lines) + "\n"
+
+
+def phone(runs):
+    """Lighthouse on every page of the site, built from the repository (its example cache
+    warm) into a temporary folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "site"
+        timed([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(site)], ROOT)
+        return measure_phone(site, runs)
 
 
 def site_table(result):
@@ -791,7 +810,8 @@ def main():
         ("baseline", "build the mkdocs-jupyter baseline"),
         ("serve", "measure reloads under `mkdocs serve`"),
         ("workers", "time cold builds with workers: 1 and 2"),
-        ("site", "measure this repository's site (and set-up, tests): the small site only"),
+        ("site", "measure this repository's site (and set-up, tests)"),
+        ("phone", "run Lighthouse on every page, as on a phone"),
         ("peer", "build the small site by this plugin, markdown-exec and no plugin"),
     ]:
         parser.add_argument(f"--no-{name}", dest=name, action="store_false", help=f"do not {what}")
@@ -813,6 +833,8 @@ def main():
         "runs": args.runs,
         **(measure(args) if args.site else {}),
     }
+    if args.phone:
+        result["phone"] = phone(args.runs)
     if args.peer:
         result["peer"] = measure_peer(args.runs)
     RESULTS.mkdir(parents=True, exist_ok=True)

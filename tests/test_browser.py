@@ -5,18 +5,23 @@ image loaded, no page-level horizontal scroll at 375 px, no serious or critical
 axe-core violation, and a language switcher that leads to the same page in the other
 language: the English page is checked, then the Chinese one where the switcher leads.
 Then search in both languages, on the whole search index (the page checks give each
-page's search worker the index without its documents). (Screenshots for reviewers:
-`make screenshots`.)
+page's search worker the index without its documents), each language's pages loading
+their language's index; and the notebook page, whose stylesheet holds only the rules of
+mkdocs-jupyter's that can apply to it, looks as with the whole. (Screenshots for
+reviewers: `make screenshots`.)
 """
 
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import axe_playwright_python
 import pytest
 from browser import Visit, launch, load_all_images, page_url, serve
-from helpers import ROOT
+from helpers import ROOT, page_path
 from playwright.sync_api import sync_playwright
+
+from mkdocs_run_examples.jupyter import STYLE
 
 AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"
 # axe-core from the server, not inlined in each page: Chromium keeps the script compiled
@@ -221,6 +226,8 @@ def test_search_finds_the_right_page(page, server, language):
     visit = Visit(page, page_url(server, language, ""))
     try:
         visit.settle()  # the search index is loaded
+        indexes = [url for url in visit.requests if url.endswith("/search_index.json")]
+        assert indexes == [f"{server}/{page_path(language)}search/search_index.json"]
         page.keyboard.press("s")  # Material's shortcut: focus the search box
         for query, expected in SEARCHES[language]:
             links = search(page, query)
@@ -229,3 +236,81 @@ def test_search_finds_the_right_page(page, server, language):
         assert visit.failures == []
     finally:
         visit.close()
+
+
+# The computed style of every element of the page's content, and of its ::before and
+# ::after, in each colour scheme given: the properties given (those the stylesheet sets)
+# and their longhands, as a hash (FNV-1a), with the element's tag and classes. Where two
+# differ, the test asks for that element's properties.
+LONGHANDS = """(declared) => Array.from(getComputedStyle(document.body)).filter(
+  (name) => declared.some((set) => name === set || name.startsWith(set + "-")))"""
+LOOKS = """([schemes, names]) => schemes.map((scheme) => {
+  document.body.setAttribute("data-md-color-scheme", scheme);
+  const style = (element, pseudo) => {
+    const s = getComputedStyle(element, pseudo);
+    return names.map((name) => s.getPropertyValue(name)).join(";");
+  };
+  const hash = (text) => {
+    let h = 2166136261;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+    return h >>> 0;
+  };
+  return [...document.querySelectorAll(".md-content *")].map((element) => [
+    `${element.tagName} ${element.className.baseVal ?? element.className}`,
+    hash(style(element) + style(element, "::before") + style(element, "::after"))]);
+})"""
+STYLE_OF = """([scheme, index, names]) => {
+  document.body.setAttribute("data-md-color-scheme", scheme);
+  const s = getComputedStyle(document.querySelectorAll(".md-content *")[index]);
+  return Object.fromEntries(names.map((name) => [name, s.getPropertyValue(name)]));
+}"""
+
+
+def whole_notebook_stylesheet():
+    """The CSS mkdocs-jupyter puts in a notebook page, as the plugin gathers it, and the
+    properties it sets (custom properties aside: they act through those)."""
+    from mkdocs_jupyter import convert
+
+    css = "\n".join(STYLE.findall(convert.nb2html(str(ROOT / "docs" / "en" / "train.ipynb"))))
+    declared = re.findall(r"[{;]\s*([a-z][a-z-]*)\s*:", css)
+    return css, sorted(set(declared))
+
+
+def on_the_notebook_page(page, server, css, script, argument):
+    """``script(argument)``'s answer on the English notebook page, its notebook stylesheet
+    replaced by ``css`` (None: as built); the properties ``argument`` ends with, with their
+    longhands."""
+    if css is not None:
+        page.route(
+            "**/assets/notebook-*.css",
+            lambda route: route.fulfill(body=css, content_type="text/css"),
+        )
+    visit = Visit(page, page_url(server, "en", "train"))
+    try:
+        visit.settle()
+        assert visit.failures == []
+        names = page.evaluate(LONGHANDS, argument[-1])
+        return page.evaluate(script, [*argument[:-1], sorted({*names, *argument[-1]})])
+    finally:
+        page.unroute_all()
+        visit.close()
+
+
+def test_the_notebook_page_looks_as_with_the_whole_notebook_stylesheet(page, server):
+    """Fails if the stylesheet cut to the page's rules leaves out one that applies to an
+    element (one on a class Material's script adds, for instance), light or dark."""
+    whole, names = whole_notebook_stylesheet()
+    schemes = ["default", "slate"]
+    used, full = (
+        on_the_notebook_page(page, server, css, LOOKS, [schemes, names]) for css in (None, whole)
+    )
+    for scheme, looks in zip(schemes, zip(used, full, strict=True), strict=True):
+        assert len(looks[0]) > 1000  # the notebook's elements are there
+        differing = [i for i, (a, b) in enumerate(zip(*looks, strict=True)) if a != b]
+        if differing:
+            probe = [scheme, differing[0], names]
+            mine, theirs = (
+                on_the_notebook_page(page, server, css, STYLE_OF, probe) for css in (None, whole)
+            )
+            changed = {n: (mine[n], theirs[n]) for n in theirs if mine[n] != theirs[n]}
+            pytest.fail(f"{len(differing)} elements differ, {looks[0][differing[0]][0]}: {changed}")

@@ -235,6 +235,7 @@ def test_templates_compiled_in_one_build_are_loaded_by_the_next(tmp_path, monkey
 
 
 # --- search.py: a dictionary of the site's words for jieba -------------------------------
+# (An index per language, without outputs: these below, and the built site's in test_phone.py.)
 
 FULL_DICTIONARY = """\
 卷积 100 n
@@ -287,7 +288,7 @@ def test_on_config_writes_the_dictionary_once_per_text(tmp_path, monkeypatch):
     (project / "mkdocs.yml").write_text("label: 模型\n", encoding="utf-8")
     (project / "docs" / "zh" / "vgg.md").write_text("# 卷积神经网络\n", encoding="utf-8")
     config = SimpleNamespace(
-        config_file_path=str(project / "mkdocs.yml"), docs_dir=str(project / "docs")
+        config_file_path=str(project / "mkdocs.yml"), docs_dir=str(project / "docs"), plugins={}
     )
     search.on_config(config)
     (written,) = (project / ".cache" / "jieba").glob("dict-*.txt")
@@ -300,3 +301,52 @@ def test_on_config_writes_the_dictionary_once_per_text(tmp_path, monkeypatch):
     search.on_config(config)
     assert len(list(written.parent.glob("dict-*.txt"))) == 2
     assert loaded[:2] == [str(written)] * 2 and loaded[2] != str(written)
+
+
+# --- search.py: what Material's search reads of a page, and where a page searches -------
+
+OUTPUT = (  # run-examples' output: a summary table (a <div> in the <div>), printed text
+    '<div class="cb-output">\n<div class="cb-summary"><table><tr><td>conv2d</td></tr></table>'
+    '</div>\n<pre class="cb-stdout"><code>Total params: 1,792</code></pre>\n</div>'
+)
+
+
+def test_outputs_are_cut_out_whole_however_nested():
+    """Fails if an output ends at the first ``</div>`` in it (as with Material's
+    ``data-search-exclude``), or the elements around it go too."""
+    html = f"<p>Before.</p>\n{OUTPUT}\n<div><p>After.</p></div>{OUTPUT}"
+    assert (
+        search.without_classes(html, search.NOT_INDEXED)
+        == "<p>Before.</p>\n\n<div><p>After.</p></div>"
+    )
+
+
+def test_material_indexes_the_page_without_outputs_and_the_page_keeps_them():
+    """Fails if the search plugin's index is not wrapped, or the page's content stays cut."""
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(lang=["en"], separator=" ", pipeline=[], fields={})
+    add_entry = search._indexing_without_outputs(index.add_entry_from_context)
+    content = f'<h1 id="vgg">VGG</h1>\n<p>Code.</p>\n{OUTPUT}'
+    shown = SimpleNamespace(content=content, meta={}, toc=[], url="vgg/", title="VGG")
+    add_entry(shown)
+    assert [entry["text"] for entry in index.entries] == ["<p>Code.</p>"]
+    assert shown.content == content
+
+
+CONFIG_SCRIPT = (  # as Material writes it (Jinja's tojson: keys sorted)
+    '<script id="__config" type="application/json">'
+    '{"annotate": null, "base": "../..", "features": []}</script>'
+)
+
+
+def test_a_chinese_page_searches_its_language_s_folder(config):
+    """Fails if the base is left at the site's root (the English index), or set on an
+    English page."""
+    zh = search.on_post_page(CONFIG_SCRIPT, SimpleNamespace(url="zh/vgg/"), config)
+    assert zh == CONFIG_SCRIPT.replace('"base": "../.."', '"base": "../../zh/"')
+    missing = CONFIG_SCRIPT.replace("../..", "/")  # the 404 page's, absolute
+    assert '"base": "/zh/"' in search.on_post_page(
+        missing, SimpleNamespace(url="zh/404.html"), config
+    )
+    assert search.on_post_page(CONFIG_SCRIPT, SimpleNamespace(url="vgg/"), config) == CONFIG_SCRIPT

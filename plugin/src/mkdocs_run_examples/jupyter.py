@@ -13,9 +13,11 @@ copy with the outputs; this module is the glue with the two other plugins:
   evicts what a build did not use and the languages are built one after the other.
 - ``tidy``: the rendered page's heading anchors, and their ¶ links, are the English
   twin's (it drops non-ASCII text from ids: the Chinese headings got ``id=""`` and ¶
-  links to ``#``), its ~600 KB of inline Jupyter CSS goes to one shared stylesheet,
-  and code cells wider than the column are focusable, as scrolling regions must be
-  for keyboard users.
+  links to ``#``), and code cells wider than the column are focusable, as scrolling
+  regions must be for keyboard users. Its ~600 KB of inline Jupyter CSS goes to a
+  stylesheet of the rules that can apply to the finished page (``link_stylesheet``, at
+  ``on_post_page``, when the page's whole HTML is known: ``used_css``), shared by the
+  pages that use the same.
 
 mkdocs_jupyter is imported only by a site that uses it. Importing it imports
 nbconvert's command-line app, whose class body builds every installed exporter to
@@ -48,6 +50,10 @@ RENDERERS = ("mkdocs-jupyter", "nbconvert")  # they turn a notebook into its pag
 STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.DOTALL)
 HEADING = re.compile(r'<h([1-6]) id="[^"]*">(.*?)</h\1>', re.DOTALL)
 ANCHOR_LINK = re.compile(r'<a class="anchor-link" href="#[^"]*">')  # the heading's ¶
+STYLESHEET_TO_COME = "notebook-stylesheet-to-come.css"  # linked at tidy, named at on_post_page
+# Material's script wraps each table of a page in these when it loads: the notebook CSS
+# has a rule for the first (``.jupyter-wrapper .md-typeset__scrollwrap``).
+ADDED_BY_SCRIPTS = {("class", "md-typeset__scrollwrap"), ("class", "md-typeset__table")}
 
 os.environ.setdefault("NBCONVERT_DISABLE_CONFIG_EXPORTERS", "1")
 
@@ -147,7 +153,7 @@ def keep_rendering_cached(
 
 
 class Tidier:
-    """Heading anchors, the shared stylesheet and focusable code cells of notebook pages.
+    """Heading anchors, the stylesheet and focusable code cells of notebook pages.
 
     ``default_language``: the folder of the pages whose anchors every language takes
     ("": no languages, each notebook keeps its own).
@@ -155,6 +161,7 @@ class Tidier:
 
     def __init__(self, default_language: str) -> None:
         self.default_language = default_language
+        self.page_css: dict[str, str] = {}  # page URL -> its inline CSS, until on_post_page
         self.stylesheets: dict[str, str] = {}  # file name -> CSS
 
     def tidy(self, html: str, page: Page, config: MkDocsConfig) -> str:
@@ -170,17 +177,32 @@ class Tidier:
         html = HEADING.sub(heading, html)
         for item, anchor in zip(_toc_items(page.toc), anchors, strict=False):
             item.id = anchor
-        css = "\n".join(STYLE.findall(html))
-        name = f"notebook-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
-        self.stylesheets[name] = css
-        link = f'<link rel="stylesheet" href="{get_relative_url(f"assets/{name}", page.url)}">'
-        html = link + STYLE.sub("", html)
+        self.page_css[page.url] = "\n".join(STYLE.findall(html))
+        html = _stylesheet_link(STYLESHEET_TO_COME, page) + STYLE.sub("", html)
         focusable = '<div tabindex="0" class="highlight-ipynb'
         return html.replace('<div class="highlight-ipynb', focusable)
+
+    def link_stylesheet(self, output: str, page: Page) -> str:
+        """The finished page of a tidied notebook, linked to the rules of its CSS that can
+        apply to it (and the classes Material's script adds); other pages as they are."""
+        css = self.page_css.pop(page.url, None)
+        if css is None:
+            return output
+        from mkdocs_run_examples import used_css  # tinycss2: with mkdocs-jupyter, the extra
+
+        used = used_css.used_css(css, used_css.page_names(output) | ADDED_BY_SCRIPTS)
+        name = f"notebook-{hashlib.sha256(used.encode()).hexdigest()[:12]}.css"
+        self.stylesheets[name] = used
+        to_come = _stylesheet_link(STYLESHEET_TO_COME, page)
+        return output.replace(to_come, _stylesheet_link(name, page), 1)
 
     def write(self, site_dir: str | os.PathLike[str]) -> None:
         for name, css in self.stylesheets.items():
             (Path(site_dir) / "assets" / name).write_text(css, encoding="utf-8")
+
+
+def _stylesheet_link(name: str, page: Page) -> str:
+    return f'<link rel="stylesheet" href="{get_relative_url(f"assets/{name}", page.url)}">'
 
 
 def _default_anchors(page: Page, config: MkDocsConfig, language: str) -> list[str]:

@@ -139,6 +139,10 @@ class RunExamplesPlugin(BasePlugin[RunExamplesConfig]):  # type: ignore[no-untyp
             page.content = (page.content or "") + table
         return context
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """A notebook page's stylesheet: the rules of its CSS the finished page can use."""
+        return self.build.tidier.link_stylesheet(output, page)
+
     @event_priority(-200)  # after i18n's, which builds the other languages
     def on_post_build(self, config: MkDocsConfig) -> None:
         self.build.write(Path(config.site_dir))
