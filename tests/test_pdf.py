@@ -10,6 +10,7 @@ import sys
 from urllib.parse import urljoin
 
 import pytest
+from bs4 import BeautifulSoup
 from helpers import ROOT, page_path
 from pypdf import PdfReader
 from site_pdf import CONFIG, CONTENTS, FOLDER, I18N, languages, nav_pages, pdf_name
@@ -66,6 +67,20 @@ def test_the_pdf_holds_every_page_title_and_the_tutorials_counts(site, pdfs, lan
     assert missing == []
     assert [count for count in COUNTS if count not in text] == []
     assert [chrome for chrome in CHROME[language] if chrome in text] == []
+
+
+@pytest.mark.parametrize("language", languages())
+def test_what_screens_lay_out_only_near_view_is_printed_whole(site, pdfs, language):
+    """The API's entries and the notebook's cells are laid out on screen only as they near
+    it (content-visibility, assets/convblocks.css); the PDF holds them all."""
+    text = squeezed("".join(pdf_text(pdfs[language])))
+    skipped = []
+    for name, selector in (("api", ".doc-contents > p"), ("train", ".jp-Cell pre")):
+        page = (site / page_path(language, name) / "index.html").read_text("utf-8")
+        found = BeautifulSoup(page, "html.parser").select(selector)
+        assert len(found) >= 4, (name, selector)
+        skipped += [element.get_text()[:60] for element in found]
+    assert [part for part in skipped if squeezed(part) not in text] == []
 
 
 @pytest.mark.parametrize("language", languages())
