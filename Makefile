@@ -16,7 +16,7 @@ export UV_PYTHON_DOWNLOADS := never
 export TF_CPP_MIN_LOG_LEVEL := 3
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: test test-jax test-reader serve build pdf screenshots bench lock lint format graphviz browser poppler clean
+.PHONY: test test-jax test-reader serve build diff pdf screenshots bench lock lint format graphviz browser poppler clean
 
 # --dist loadgroup: the tests that run Keras (helpers.KERAS) go to one worker, so only it
 # imports TensorFlow; the others are handed out one by one. One TensorFlow thread in each
@@ -35,6 +35,20 @@ serve: $(STAMP) graphviz  ## build the site and serve it on http://127.0.0.1:800
 
 build: $(STAMP) graphviz  ## build the site into site/
 	$(BIN)/mkdocs build --strict
+
+# What the working tree's changes do to the outputs: main's checkout (a worktree in
+# .cache/diff/main, its own example cache seeded from this one the first time: runs are
+# keyed on their code, so only what differs runs there) is built, then the working tree;
+# the plugin compares the two caches, page by page (python -m mkdocs_run_examples.changes).
+DIFF := .cache/diff
+DIFF_BASE ?= main
+diff: $(STAMP) graphviz  ## what your changes do to the outputs, against main: .cache/diff/changes.html
+	@if [ -d $(DIFF)/main ]; then git -C $(DIFF)/main checkout -q --detach $(DIFF_BASE); \
+	else git worktree prune && git worktree add -q --detach $(DIFF)/main $(DIFF_BASE) && \
+	  mkdir -p $(DIFF)/main/.cache && { [ ! -d .cache/run-examples ] || cp -R .cache/run-examples $(DIFF)/main/.cache/; }; fi
+	cd $(DIFF)/main && PYTHONPATH=src:plugin/src $(abspath $(BIN))/mkdocs build --strict -q
+	$(BIN)/mkdocs build --strict -q
+	$(BIN)/python -m mkdocs_run_examples.changes $(DIFF)/main/.cache/run-examples .cache/run-examples --output $(DIFF)
 
 # After the build: Chromium prints every page, in the navigation's order, into one PDF per
 # language, which every page links to (tests/site_pdf.py).
@@ -117,6 +131,7 @@ $(LIGHTHOUSE):
 
 clean:
 	rm -rf $(VENV) site .cache
+	git worktree prune
 
 bench: $(STAMP) graphviz browser $(LIGHTHOUSE)  ## build benchmarks: cold, warm, partial rebuilds; on a phone
 	$(BIN)/python benchmarks/build.py $(BENCH_ARGS)

@@ -8,7 +8,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import pytest
-from helpers import KERAS, ROOT, start_mkdocs_build, weights_without_values
+from helpers import KERAS, ROOT, copy_repository, start_mkdocs_build, weights_without_values
 from xdist.scheduler import LoadScopeScheduling
 
 # Keras is imported where it is used: pytest-xdist's controller loads this file too,
@@ -133,6 +133,12 @@ def site_build(request, tmp_path_factory):
 def site(site_build):
     """The built site (waits for the background build)."""
     return site_build.result()
+
+
+@pytest.fixture
+def repository(site, tmp_path):
+    """A copy of the repository's files, with the example cache the site's build filled."""
+    return copy_repository(tmp_path / "repository")
 
 
 GROUPS = "xdist-groups.json"  # in the run's folder: {node id: group} of the marked tests

@@ -8,6 +8,7 @@ import functools
 import importlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -119,3 +120,39 @@ def glossary(language="zh"):
 def rejected_terms():
     """The glossary's "do not use" column: every rendering a Chinese page must not use."""
     return [term for _, _, rejected, _ in glossary() for term in rejected]
+
+
+def copy_repository(copy, caches=True):
+    """Copy the repository's files into ``copy``, with the example cache and the other
+    caches its last build filled (a contributor's clone after a build), or without them
+    (a fresh clone)."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, copy / name)
+    for cache in ("run-examples", "jinja", "mkdocs-jupyter", "jieba") if caches else ():
+        if (ROOT / ".cache" / cache).is_dir():
+            shutil.copytree(ROOT / ".cache" / cache, copy / ".cache" / cache)
+    return copy
+
+
+def copy_environment(copy):
+    """The environment of a copy's commands: its library and plugin first, as in its own
+    virtualenv."""
+    paths = [str(copy / "src"), str(copy / "plugin" / "src"), *sys.path]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def build_copy(copy):
+    """``mkdocs build --strict`` in the copy: the finished process."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        env=copy_environment(copy),
+        timeout=900,
+    )

@@ -3,15 +3,11 @@ English and a Chinese page including it with a figure in the prose; the build pa
 one-number difference in the Chinese code fails it naming both lines; an edit of the
 block under serve runs that page again; the checklist names each step still missing."""
 
-import os
-import shutil
-import subprocess
 import sys
 import time
 import urllib.request
 
-import pytest
-from helpers import ROOT
+from helpers import ROOT, build_copy, copy_environment
 from test_checklist import missing_steps
 
 sys.path.insert(0, str(ROOT / "plugin" / "tests"))
@@ -53,40 +49,6 @@ PAGES = {
 }
 
 
-@pytest.fixture
-def repository(site, tmp_path):
-    """A copy of the repository's files, with the example cache the site's build filled."""
-    copy = tmp_path / "repository"
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, copy / name)
-    for cache in ("run-examples", "jinja", "mkdocs-jupyter", "jieba"):
-        if (ROOT / ".cache" / cache).is_dir():
-            shutil.copytree(ROOT / ".cache" / cache, copy / ".cache" / cache)
-    return copy
-
-
-def environment(copy):
-    """The copy's library and plugin first, as in its own virtualenv."""
-    paths = [str(copy / "src"), str(copy / "plugin" / "src"), *sys.path]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
-
-
-def build(copy):
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict"],
-        cwd=copy,
-        capture_output=True,
-        text=True,
-        env=environment(copy),
-        timeout=900,
-    )
-
-
 def test_a_new_block_and_its_pages_from_start_to_serve(repository):
     copy = repository
     (copy / "src/convblocks/blocks/densenet.py").write_text(BLOCK)
@@ -100,7 +62,7 @@ def test_a_new_block_and_its_pages_from_start_to_serve(repository):
     # The checklist names what the new block still lacks, step by step.
     assert len(missing_steps(copy)["dense_block"]) == 6  # not the section, not the page
 
-    built = build(copy)
+    built = build_copy(copy)
     assert built.returncode == 0, built.stderr
     for folder, shown in [
         ("", "The block has 1,968 parameters"),
@@ -113,7 +75,7 @@ def test_a_new_block_and_its_pages_from_start_to_serve(repository):
     chinese.write_text(
         PAGES["zh"].replace("dense_block(inputs, 2, 12)", "dense_block(inputs, 3, 12)")
     )
-    failed = build(copy)
+    failed = build_copy(copy)
     assert failed.returncode != 0
     assert (
         "docs/zh/dense.md: its code differs from docs/en/dense.md's, at docs/en/dense.md:10 / "
@@ -126,7 +88,7 @@ def test_a_new_block_and_its_pages_from_start_to_serve(repository):
     log = copy.parent / "serve.log"
     address = f"127.0.0.1:{free_port()}"
     block = copy / "src/convblocks/blocks/densenet.py"
-    with serving(copy, log, address, environment(copy)) as server:
+    with serving(copy, log, address, copy_environment(copy)) as server:
         block.write_text(BLOCK.replace("padding=", "use_bias=False, padding="))
         wait_for(log, "running docs/en/dense.md", server, seconds=300)
         deadline = time.monotonic() + 300

@@ -10,9 +10,11 @@ Keras); the rest run a page's fences with the build's runner and render them.
 import base64
 import dataclasses
 import html
+import os
 import re
 import shutil
 import textwrap
+import time
 
 import nbformat
 import pytest
@@ -116,6 +118,17 @@ PAGES = {
         + 'os.makedirs("plots/loss", exist_ok=True)\nplt.savefig("plots/loss/squares.png")\n'
         + 'with open("plots/notes.txt", "w") as file:\n    file.write("not an image")'
     ),
+    # SVGs, which name their parts by random numbers or addresses unless told otherwise:
+    # matplotlib's, and Graphviz's of nodes named by id() (as Keras names a model's layers).
+    "svg.md": "# SVG files\n\n"
+    + fence(
+        PLOT
+        + 'plt.savefig("chart.svg")\n'
+        + "import os\n\nimport pydot\n\n"
+        + 'graph = pydot.graph_from_dot_data(f"digraph {{ {id(plt)} -> {id(os)} }}")[0]\n'
+        + 'graph.write_svg("graph.svg")\n'
+        + 'print(os.environ["SOURCE_DATE_EPOCH"])'
+    ),
     "values.md": "# Values\n\n"
     + fence(CLASSES)
     + "".join(fence(value, f"{CONT}\n{MARKER}") for value in VALUES)
@@ -126,7 +139,7 @@ PAGES = {
 }
 
 
-def build_site(tmp_path, name="project"):
+def build_site(tmp_path, name="project", env=None):
     """The site of ``PAGES`` built in ``tmp_path`` with ``--strict``: its folder."""
     project = tmp_path / name
     (project / "docs").mkdir(parents=True)
@@ -141,7 +154,7 @@ def build_site(tmp_path, name="project"):
     }
     (project / "mkdocs.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
     site = project / "site"
-    result = run_python(project, "-m", "mkdocs", "build", "--strict", "-d", str(site))
+    result = run_python(project, "-m", "mkdocs", "build", "--strict", "-d", str(site), env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return site
 
@@ -181,6 +194,33 @@ def test_a_shown_figure_is_the_same_file_in_another_build(site, tmp_path):
     # Another cache, so the page runs again.
     [(again, _, _), _] = figures(outputs(build_site(tmp_path), "show")[0])
     assert again == image  # named by its digest: the same bytes
+
+
+def svg_files(site):
+    """The SVG files the svg page shows, by caption, and what it printed."""
+    [output] = outputs(site, "svg")
+    shown = {caption: (site / "svg" / image).resolve() for image, _, caption in figures(output)}
+    return shown, re.search(r"<code>(\d+)</code>", output)[1]
+
+
+def test_svg_files_are_the_same_bytes_in_another_build(site, tmp_path):
+    shown, _ = svg_files(site)
+    again, _ = svg_files(build_site(tmp_path))
+    assert sorted(shown) == sorted(again) == ["chart.svg", "graph.svg"]
+    assert [shown[name].read_bytes() == again[name].read_bytes() for name in shown] == [True] * 2
+    graph = shown["graph.svg"].read_text("utf-8")
+    assert "<title>node1</title>" in graph and "<title>node1&#45;&gt;node2</title>" in graph
+
+
+def test_dates_written_into_files_are_the_run_s_day_unless_the_build_sets_one(site, tmp_path):
+    shown, epoch = svg_files(site)
+    day = time.strftime("%Y-%m-%d", time.gmtime(int(epoch)))
+    assert int(epoch) % 86400 == 0 and abs(time.time() - int(epoch)) < 2 * 86400
+    assert f"<dc:date>{day}T00:00:00" in shown["chart.svg"].read_text("utf-8")
+    environment = {**os.environ, "SOURCE_DATE_EPOCH": "1000000000"}
+    shown, epoch = svg_files(build_site(tmp_path, env=environment))
+    assert epoch == "1000000000"
+    assert "<dc:date>2001-09-09T01:46:40" in shown["chart.svg"].read_text("utf-8")
 
 
 def test_an_image_saved_in_a_subfolder_is_shown_with_its_path(site):

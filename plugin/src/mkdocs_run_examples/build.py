@@ -67,5 +67,6 @@ class Build:
         self.downloads.write(site_dir)
         self.tidier.write(site_dir)
         self.report.write(self.planner.cache.directory / REPORT_DIR)
+        self.report.log_executions()
         if self.options.report:
             self.report.write(site_dir, markdown=False)

@@ -68,6 +68,9 @@ def run_job(
     # What the process started with (TensorFlow, Keras: a large heap) is never garbage:
     # the collector's full passes would walk it for nothing (0.3 s a page).
     gc.freeze()
+    # Files that carry the day they were written (matplotlib's SVG and PDF) carry the run's
+    # day, as the page's provenance line does, unless the build sets its own.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time()) // 86400 * 86400))
     _isolate(log, niceness)
     os.chdir(scratch)
     _quit_when_orphaned(build, os.getppid())

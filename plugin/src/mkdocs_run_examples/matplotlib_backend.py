@@ -13,12 +13,16 @@ Jupyter's inline backend does. A figure never shown is not shown, as with
 
 import itertools
 
+import matplotlib
 from matplotlib._pylab_helpers import Gcf  # the open figures (as backend_template uses it)
 from matplotlib.backend_bases import FigureManagerBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from mkdocs_run_examples.languages import named_language
 
+# SVGs name their clip paths and glyphs by a hash salted with a random number unless this
+# is set: the same figure then writes the same bytes in every run.
+matplotlib.rcParams["svg.hashsalt"] = matplotlib.rcParams["svg.hashsalt"] or "run-examples"
 _numbers = itertools.count(1)  # of the figures shown in this page's process
 
 

@@ -18,8 +18,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypedDict
 
+from mkdocs.plugins import get_plugin_logger
+
 if TYPE_CHECKING:
     from mkdocs_run_examples.keys import Listing, Reason
+
+log = get_plugin_logger(__name__)
 
 
 class RunFacts(TypedDict):
@@ -70,6 +74,14 @@ class Report:
             "reasons": list(reasons),
             "run": run,
         }
+
+    def log_executions(self) -> None:
+        """Say in the build's log how many pages it executed (none: all from the cache)."""
+        executed = sum(not page["cached"] for page in self.pages.values())
+        if executed:
+            log.info("executed %d of %d pages with examples", executed, len(self.pages))
+        else:
+            log.info("executed no page: every page's run came from the cache")
 
     def write(self, folder: str | os.PathLike[str], markdown: bool = True) -> None:
         """Write the JSON into ``folder``, made if missing, and the Markdown if ``markdown``."""
