@@ -85,3 +85,26 @@ def test_a_change_to_a_block_reports_the_pages_that_use_it_and_a_prose_edit_runs
     text = report(copy, after, copy.parent / "prose")
     assert "10 pages: 10 unchanged; this build executed no page." in text
     assert listed_pages(text) == {}
+
+
+def test_make_diff_compares_the_working_tree_with_main_s_checkout(repository):
+    """`make diff` in a clone: main's checkout is built in a worktree of its own, then the
+    working tree; an edit of prose only gives a report of no change, and nothing runs."""
+    copy = repository
+    git = ["git", "-c", "user.name=ConvBlocks", "-c", "user.email=tests@convblocks.invalid"]
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "main"]):
+        subprocess.run([*git, *command], cwd=copy, check=True, capture_output=True)
+    page = copy / "docs" / "en" / "vgg.md"
+    page.write_text(page.read_text("utf-8").replace("Almost all of them", "Nearly all of them"))
+
+    # The repository's virtualenv: the clone's would be the same, installed from the lock.
+    command = ["make", "diff", f"VENV={sys.prefix}"]
+    done = subprocess.run(command, cwd=copy, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "10 pages: 10 unchanged; this build executed no page." in done.stdout
+    report = copy / ".cache" / "diff"
+    assert (report / "changes.md").read_text("utf-8") in done.stdout
+    assert (report / "changes.html").is_file()
+    main_page = report / "main" / "site" / "vgg" / "index.html"
+    assert "Almost all of them" in main_page.read_text("utf-8")  # main's, without the edit
+    assert "Nearly all of them" in (copy / "site" / "vgg" / "index.html").read_text("utf-8")

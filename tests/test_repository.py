@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from helpers import ROOT
 
 BIN = Path(sys.executable).parent
@@ -112,3 +113,29 @@ def test_make_format_fixes_what_make_lint_reports(tmp_path):
     assert run("lint") != [0]
     run("format")
     assert run("lint") == [0]
+
+
+def workflow(name):
+    return yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text("utf-8"))
+
+
+def test_pull_requests_get_the_report_of_what_they_change_from_main_s_cache_read_only():
+    """ci.yml's job for pull requests restores the example cache pages.yml's deploy of main
+    saves, without saving one, builds, and puts the report in its summary and an artifact."""
+    ci, pages = workflow("ci.yml"), workflow("pages.yml")
+    assert "pull_request_target" not in ci[True]  # YAML reads the key `on` as True
+    job = ci["jobs"]["changes"]
+    assert job["if"] == "github.event_name == 'pull_request'"
+    assert job["permissions"] == {"contents": "read"}
+    uses = [step["uses"].split("@")[0] for step in job["steps"] if "uses" in step]
+    assert "actions/cache/restore" in uses and "actions/cache" not in uses  # read only
+    [restore] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache/restore")]
+    [saved] = [s for s in pages["jobs"]["build"]["steps"] if "actions/cache@" in s.get("uses", "")]
+    assert restore["with"]["path"] == saved["with"]["path"] == ".cache/run-examples"
+    assert saved["with"]["key"].startswith(restore["with"]["key"])
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make build" in runs
+    assert "-m mkdocs_run_examples.changes .cache/reference .cache/run-examples" in runs
+    assert '>> "$GITHUB_STEP_SUMMARY"' in runs
+    [upload] = [s for s in job["steps"] if "actions/upload-artifact@" in s.get("uses", "")]
+    assert upload["with"]["path"] == "changes/"
