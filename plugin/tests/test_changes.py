@@ -12,6 +12,7 @@ import pytest
 from mkdocs_run_examples import changes
 from mkdocs_run_examples.keys import Key
 from mkdocs_run_examples.records import FenceOutput, PageRun
+from mkdocs_run_examples.report import REPORT_FOLDER, read_executions
 from mkdocs_run_examples.store import RunCache
 
 PNG_A = b"\x89PNG\r\n\x1a\n" + b"a" * 40
@@ -89,7 +90,7 @@ def test_each_kind_of_change_is_told_page_by_page_and_fence_by_fence(reference, 
     assert [(old.data, new.data) for old, new in first.images] == [(PNG_A, PNG_B)]
     assert second.code_changed and not second.output_changed  # code changed, outputs the same
 
-    text = changes.markdown(list(found.values()), changes.executions(current))
+    text = changes.markdown(list(found.values()), read_executions(current / REPORT_FOLDER))
     assert "4 pages: 1 outputs changed, 1 page added, 1 page removed, 1 unchanged" in text
     assert "this build executed 1 page." in text
     assert "| `vgg.md` | text, figures in the prose, images (fences 1, 2) |" in text
@@ -129,7 +130,7 @@ def test_a_page_run_again_for_what_it_uses_with_the_same_code_and_outputs(refere
 def test_the_same_runs_give_a_report_of_no_change_and_no_execution(reference):
     found = changes.compare(changes.read_runs(reference), changes.read_runs(reference))
     assert {c.status for c in found} == {"unchanged"}
-    text = changes.markdown(found, changes.executions(reference))
+    text = changes.markdown(found, read_executions(reference / REPORT_FOLDER))
     assert "3 pages: 3 unchanged; this build executed no page." in text
     assert "|" not in text
 

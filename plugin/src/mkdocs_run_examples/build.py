@@ -17,10 +17,9 @@ from mkdocs_run_examples.notebooks import pinned
 from mkdocs_run_examples.options import RunExamplesConfig
 from mkdocs_run_examples.planning import Planner, Pools
 from mkdocs_run_examples.records import Fence, PageRun
-from mkdocs_run_examples.report import Report
+from mkdocs_run_examples.report import REPORT_FOLDER, Report
 
 IMAGE_DIR = "assets/examples"  # in the site: the images the examples wrote
-REPORT_DIR = "report"  # in the cache folder: the last build's execution report
 # language -> qualified name -> [(file name, title)]: the pages using each definition
 UsedOn = dict[str, dict[str, list[tuple[str, str]]]]
 # A Markdown page's fences, its run and its failure's text, for on_page_content
@@ -66,7 +65,7 @@ class Build:
             shutil.copyfile(self.planner.cache.image_path(digest, name), target / file_name)
         self.downloads.write(site_dir)
         self.tidier.write(site_dir)
-        self.report.write(self.planner.cache.directory / REPORT_DIR)
+        self.report.write(self.planner.cache.directory / REPORT_FOLDER)
         self.report.log_executions()
         if self.options.report:
             self.report.write(site_dir, markdown=False)

@@ -20,12 +20,16 @@ import dataclasses
 import difflib
 import hashlib
 import html
+import itertools
 import json
 import sys
-import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from mkdocs_run_examples.records import PageRun
+from mkdocs_run_examples.report import REPORT_FOLDER, read_executions
+from mkdocs_run_examples.store import read_notebook, read_run
 
 TEXT_TYPES = ("text/plain", "text/markdown", "text/html")  # what a notebook cell shows as text
 IMAGE_TYPES = {"image/png": ".png", "image/svg+xml": ".svg", "image/jpeg": ".jpg"}
@@ -91,37 +95,25 @@ def read_runs(cache: Path) -> dict[str, Run]:
     """Every page's run in the cache folder ``cache``, by page."""
     runs = {}
     for manifest_path in sorted((cache / "manifests").glob("*.json")):
-        record = _stored(manifest_path)
-        page = urllib.parse.unquote(manifest_path.name.removesuffix(".json"))
+        record = json.loads(manifest_path.read_text(encoding="utf-8"))
+        page, digest = record["page"], record["digest"]
         codes = [fence.get("code") or "" for fence in record["manifest"].get("fences", [])]
-        digest = record["digest"]
-        if (cache / f"{digest}.json").is_file():
-            run = _page_run(cache, digest, codes, _stored(cache / f"{digest}.json"))
-        elif (cache / f"{digest}.notebook.json").is_file():
-            run = _notebook_run(digest, codes, _stored(cache / f"{digest}.notebook.json"))
+        if (page_run := read_run(cache, digest)) is not None:
+            runs[page] = _page_run(digest, codes, page_run)
+        elif (notebook := read_notebook(cache, digest)) is not None:
+            runs[page] = _notebook_run(digest, codes, notebook)
         else:
             raise FileNotFoundError(f"{cache}: the run of {page} ({digest}) is missing")
-        runs[page] = run
     return runs
 
 
-def _stored(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _page_run(cache: Path, digest: str, codes: Sequence[str], stored: Any) -> Run:
+def _page_run(digest: str, codes: Sequence[str], run: PageRun) -> Run:
     outputs = []
-    for code, output in zip(codes, stored["outputs"], strict=False):
-        images = tuple(
-            Image(
-                name, image, (cache / "images" / f"{image}{Path(name).suffix.lower()}").read_bytes()
-            )
-            for name, image in output.get("images", [])
-        )
-        displays = "".join(data for kind, data in output.get("displays", []) if kind in TEXT_TYPES)
-        text = output.get("stdout", "") + output.get("error", "") + displays
-        outputs.append(Output(code, text, images))
-    return Run(digest, tuple(outputs), tuple(stored.get("figures", [])))
+    for code, output in zip(codes, run.outputs, strict=False):
+        images = tuple(Image(name, image, data) for name, image, data in output.images)
+        displays = "".join(data for kind, data in output.displays if kind in TEXT_TYPES)
+        outputs.append(Output(code, output.stdout + output.error + displays, images))
+    return Run(digest, tuple(outputs), tuple(run.figures))
 
 
 def _notebook_run(digest: str, codes: Sequence[str], stored: Any) -> Run:
@@ -167,22 +159,19 @@ def compare(reference: dict[str, Run], current: dict[str, Run]) -> list[PageChan
 
 def _page_change(page: str, old: Run, new: Run) -> PageChange:
     fences = []
-    for index in range(max(len(old.outputs), len(new.outputs))):
-        before = old.outputs[index] if index < len(old.outputs) else Output("", "")
-        after = new.outputs[index] if index < len(new.outputs) else Output("", "")
+    pairs = itertools.zip_longest(old.outputs, new.outputs, fillvalue=Output("", ""))
+    for number, (before, after) in enumerate(pairs, 1):
         diff = tuple(
             difflib.unified_diff(
                 before.text.splitlines(), after.text.splitlines(), "before", "after", lineterm=""
             )
         )
-        fence = FenceChange(
-            index + 1, before.code != after.code, diff, _image_changes(before, after)
-        )
+        fence = FenceChange(number, before.code != after.code, diff, _image_changes(before, after))
         if fence.code_changed or fence.output_changed:
             fences.append(fence)
     figures = tuple(
-        (index + 1, before, after)
-        for index, (before, after) in enumerate(_padded(old.figures, new.figures))
+        (number, before, after)
+        for number, (before, after) in enumerate(itertools.zip_longest(old.figures, new.figures), 1)
         if before != after
     )
     status = "outputs" if figures or any(fence.output_changed for fence in fences) else "code"
@@ -194,22 +183,6 @@ def _image_changes(before: Output, after: Output) -> tuple[tuple[Image | None, I
     new = {image.name: image for image in after.images}
     pairs = ((old.get(name), new.get(name)) for name in sorted(old.keys() | new.keys()))
     return tuple((a, b) for a, b in pairs if (a and a.digest) != (b and b.digest))
-
-
-def _padded(old: Sequence[Any], new: Sequence[Any]) -> list[tuple[Any, Any]]:
-    length = max(len(old), len(new))
-    return [
-        (old[i] if i < len(old) else None, new[i] if i < len(new) else None) for i in range(length)
-    ]
-
-
-def executions(cache: Path) -> int | None:
-    """How many pages the build of ``cache`` executed (its execution report), if known."""
-    try:
-        report = json.loads((cache / "report" / "execution-report.json").read_text("utf-8"))
-    except FileNotFoundError:
-        return None
-    return int(report["executions"])
 
 
 def summary(changes: Sequence[PageChange], executed: int | None) -> str:
@@ -347,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{name}: {getattr(arguments, name)} is not an example cache (no manifests/)"
             )
     changes = compare(read_runs(arguments.reference), read_runs(arguments.current))
-    executed = executions(arguments.current)
+    executed = read_executions(arguments.current / REPORT_FOLDER)
     text = markdown(changes, executed)
     if arguments.output:
         arguments.output.mkdir(parents=True, exist_ok=True)

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from mkdocs_run_examples.keys import Listing, Reason
 
 log = get_plugin_logger(__name__)
+REPORT_FOLDER = "report"  # in the cache folder: the last build's execution report
+REPORT_JSON = "execution-report.json"
 
 
 class RunFacts(TypedDict):
@@ -75,11 +77,15 @@ class Report:
             "run": run,
         }
 
+    @property
+    def executions(self) -> int:
+        """How many pages this build executed (the others took their run from the cache)."""
+        return sum(not page["cached"] for page in self.pages.values())
+
     def log_executions(self) -> None:
         """Say in the build's log how many pages it executed (none: all from the cache)."""
-        executed = sum(not page["cached"] for page in self.pages.values())
-        if executed:
-            log.info("executed %d of %d pages with examples", executed, len(self.pages))
+        if self.executions:
+            log.info("executed %d of %d pages with examples", self.executions, len(self.pages))
         else:
             log.info("executed no page: every page's run came from the cache")
 
@@ -88,8 +94,8 @@ class Report:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         pages = [self.pages[url] for url in sorted(self.pages)]
-        executions = sum(not page["cached"] for page in pages)
-        (folder / "execution-report.json").write_text(
+        executions = self.executions
+        (folder / REPORT_JSON).write_text(
             json.dumps({"executions": executions, "pages": pages}, indent=2, ensure_ascii=False),
             encoding="utf-8",
         )
@@ -111,6 +117,16 @@ class Report:
             + "\n"
         )
         (folder / "execution-report.md").write_text(text, encoding="utf-8")
+
+
+def read_executions(folder: Path) -> int | None:
+    """How many pages the build whose report is in ``folder`` executed; None if it wrote
+    none there."""
+    try:
+        report = json.loads((folder / REPORT_JSON).read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    return int(report["executions"])
 
 
 def _time(line: PageLine) -> str:

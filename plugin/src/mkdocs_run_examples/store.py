@@ -143,13 +143,8 @@ class RunCache:
                 if not _touch(path):  # evicted by another build: store it again
                     self._write_run(digest, self._memory[digest])
             return self._memory[digest]
-        stored = _read_json(path)
-        if stored is None:
-            return None
-        try:
-            run = _loaded_run(stored, self.image_path)
-        # An image removed by hand, or not a record this code can read: run again.
-        except (FileNotFoundError, KeyError, TypeError, ValueError):
+        run = read_run(self.directory, digest)
+        if run is None:
             return None
         _touch(path)
         self._checked.add(digest)
@@ -181,10 +176,9 @@ class RunCache:
         """The stored cell outputs (a JSON list) of a notebook's ``key``, or None."""
         digest = _digest(key)
         self.use(digest)
-        path = self.directory / f"{digest}.notebook.json"
-        outputs = _read_json(path)
+        outputs = read_notebook(self.directory, digest)
         if outputs is not None:
-            _touch(path)
+            _touch(self.directory / f"{digest}.notebook.json")
         return outputs
 
     def put_notebook(self, key: Key | str, outputs: Any, page: str | None = None) -> None:
@@ -196,7 +190,7 @@ class RunCache:
     # Files
 
     def image_path(self, digest: str, name: str) -> Path:
-        return self.directory / "images" / f"{digest}{Path(name).suffix.lower()}"
+        return _image_path(self.directory, digest, name)
 
     def _put_manifest(self, page: str | None, key: Key | str) -> None:
         if page is None:
@@ -305,6 +299,28 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
         f.write(data)
     os.replace(f.name, path)
+
+
+def read_run(directory: Path, digest: str) -> PageRun | None:
+    """The run stored under ``digest`` in the cache folder ``directory``, its images read;
+    None if there is none, or none this code can read. Nothing is marked used (``get``)."""
+    stored = _read_json(directory / f"{digest}.json")
+    if stored is None:
+        return None
+    try:
+        return _loaded_run(stored, lambda image, name: _image_path(directory, image, name))
+    # An image removed by hand, or not a record this code can read: run again.
+    except (FileNotFoundError, KeyError, TypeError, ValueError):
+        return None
+
+
+def read_notebook(directory: Path, digest: str) -> Any:
+    """The notebook record stored under ``digest`` in ``directory`` (a JSON object), or None."""
+    return _read_json(directory / f"{digest}.notebook.json")
+
+
+def _image_path(directory: Path, digest: str, name: str) -> Path:
+    return directory / "images" / f"{digest}{Path(name).suffix.lower()}"
 
 
 def _manifest_path(directory: Path, page: str) -> Path:
