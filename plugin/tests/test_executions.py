@@ -9,15 +9,9 @@ import html
 import json
 import re
 
-from test_out_of_the_box import PROVENANCE, built, mkdocs, project
+from test_out_of_the_box import PROVENANCE, built, mkdocs, project, two_languages
 
-I18N = {
-    "docs_structure": "folder",
-    "languages": [
-        {"locale": "en", "name": "English", "default": True, "build": True},
-        {"locale": "zh", "name": "中文", "build": True},
-    ],
-}
+I18N = two_languages()
 # Some of the site's own words (mkdocs.yml): the rest stay English.
 LABELS = {
     "zh": {

@@ -9,7 +9,7 @@ import html
 import re
 
 import pytest
-from test_out_of_the_box import built, project
+from test_out_of_the_box import built, project, two_languages
 
 from mkdocs_run_examples.languages import file_language, named_language, shown
 from mkdocs_run_examples.notebooks import figure_facts, for_language
@@ -135,13 +135,7 @@ def test_each_language_s_page_and_notebook_show_its_charts_from_one_run(tmp_path
     named after none, with its alt text; both pages print the same run's uuid."""
     import nbformat
 
-    i18n = {
-        "docs_structure": "folder",
-        "languages": [
-            {"locale": "en", "name": "English", "default": True, "build": True},
-            {"locale": "de", "name": "Deutsch", "build": True},
-        ],
-    }
+    i18n = two_languages("de", "Deutsch")
     config = {
         "site_name": "charts",
         "theme": {"name": "mkdocs"},

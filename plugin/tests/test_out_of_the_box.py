@@ -108,18 +108,24 @@ def test_labels_are_those_of_the_themes_language_without_i18n(tmp_path, theme, l
     assert provenance.startswith(f"Produit ({labels_language}) par Python ")
 
 
+def two_languages(locale="zh", name="中文"):
+    """mkdocs-static-i18n's options for a site in English and one more language, each in a
+    folder of ``docs/``."""
+    return {
+        "docs_structure": "folder",
+        "languages": [
+            {"locale": "en", "name": "English", "default": True, "build": True},
+            {"locale": locale, "name": name, "build": True},
+        ],
+    }
+
+
 def test_labels_are_those_of_each_language_build_with_i18n(tmp_path):
     """mkdocs-static-i18n builds English, then Chinese: each page in its build's words,
     keyed by the language code, not by the folder the page is in. The two download links
     are joined as each language writes: by a space in English, by none between Chinese
     characters."""
-    i18n = {
-        "docs_structure": "folder",
-        "languages": [
-            {"locale": "en", "name": "English", "default": True, "build": True},
-            {"locale": "zh", "name": "中文", "build": True},
-        ],
-    }
+    i18n = two_languages()
     labels = {
         "zh": {
             "provenance": "本页的输出由 {versions} 生成。",
